@@ -1,0 +1,44 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::RegistryError;
+
+/// An approved device manufacturer. Its authority co-signs every onboarding.
+#[account]
+#[derive(InitSpace)]
+pub struct Maker {
+    pub network: Pubkey,
+    pub authority: Pubkey,
+    pub maker_id: u32,
+    /// Lifetime cap on devices this maker may onboard.
+    pub quota: u32,
+    pub devices_onboarded: u32,
+    pub active: bool,
+    pub bump: u8,
+    pub name: [u8; 32],
+}
+
+impl Maker {
+    pub fn require_in(&self, network: &Pubkey) -> Result<()> {
+        require_keys_eq!(self.network, *network, RegistryError::MakerNetworkMismatch);
+        Ok(())
+    }
+
+    pub fn record_onboarding(&mut self) -> Result<()> {
+        require!(self.active, RegistryError::MakerRevoked);
+        require!(self.devices_onboarded < self.quota, RegistryError::MakerQuotaExceeded);
+        self.devices_onboarded += 1;
+        Ok(())
+    }
+
+    pub fn set_quota(&mut self, quota: u32) -> Result<()> {
+        require!(quota >= self.devices_onboarded, RegistryError::QuotaBelowOnboarded);
+        self.quota = quota;
+        Ok(())
+    }
+
+    pub fn revoke(&mut self) -> Result<()> {
+        require!(self.active, RegistryError::MakerRevoked);
+        self.active = false;
+        Ok(())
+    }
+}
