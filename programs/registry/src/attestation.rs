@@ -7,6 +7,8 @@ use anchor_lang::prelude::*;
 use crate::errors::RegistryError;
 use crate::state::AttestationKind;
 
+pub use solana_instructions_sysvar::ID as INSTRUCTIONS_SYSVAR_ID;
+
 pub const ED25519_PROGRAM_ID: Pubkey = pubkey!("Ed25519SigVerify111111111111111111111111111");
 
 /// Keeps a device signature for this program from passing as anything else.

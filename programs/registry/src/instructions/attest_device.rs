@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
-use solana_instructions_sysvar::{get_instruction_relative, ID as INSTRUCTIONS_SYSVAR_ID};
+use solana_instructions_sysvar::get_instruction_relative;
 
-use crate::attestation::{self, ED25519_PROGRAM_ID};
+use crate::attestation::{self, ED25519_PROGRAM_ID, INSTRUCTIONS_SYSVAR_ID};
 use crate::errors::RegistryError;
 use crate::events::DeviceAttested;
 use crate::state::{AttestationKind, Device, Network};

@@ -1,0 +1,19 @@
+//! `depin-client`: the one library the CLI, the crank, migrations and the
+//! tests use to talk to the depin programs. PDAs and account layouts come from
+//! the program crates themselves; nothing here redefines a seed or a layout.
+
+pub mod cluster;
+pub mod error;
+#[cfg(feature = "local")]
+pub mod local;
+pub mod registry;
+pub mod token;
+
+pub use cluster::{fetch, fetch_optional, Cluster, Sent};
+pub use depin_registry;
+pub use error::{AnchorFailure, ClientError, TxFailure};
+
+pub use anchor_lang::prelude::Pubkey;
+pub use solana_instruction::{AccountMeta, Instruction};
+pub use solana_keypair::Keypair;
+pub use solana_signer::Signer;

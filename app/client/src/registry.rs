@@ -1,0 +1,409 @@
+//! Registry instruction builders and readers, made from the program crate's
+//! own `accounts::` and `instruction::` modules.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::{InstructionData, ToAccountMetas};
+use depin_registry::state::{AttestationKind, Device, DeviceKind, Maker, Member, Network, Platform};
+use depin_registry::{accounts as accs, attestation, instruction as ixs, pda};
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+pub use depin_registry::instructions::{ApproveMakerArgs, CreateNetworkArgs, UpdateDeviceArgs, UpdateNetworkArgs};
+pub use depin_registry::state::permission;
+
+use crate::cluster::{fetch, fetch_optional, Cluster};
+use crate::error::ClientError;
+
+const SYSTEM_PROGRAM: Pubkey = anchor_lang::solana_program::system_program::ID;
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: depin_registry::ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+fn member_of(network: &Pubkey, authority: &Pubkey) -> Pubkey {
+    pda::member(network, authority).0
+}
+
+pub fn initialize_platform(payer: &Pubkey) -> Instruction {
+    build(
+        accs::InitializePlatform {
+            payer: *payer,
+            platform: pda::platform().0,
+            system_program: SYSTEM_PROGRAM,
+        },
+        ixs::InitializePlatform {},
+    )
+}
+
+/// `network_id` must be the platform's current `network_count` (read it with
+/// [`next_network_id`]).
+pub fn create_network(
+    payer: &Pubkey,
+    creator: &Pubkey,
+    network_id: u32,
+    reward_mint: &Pubkey,
+    args: CreateNetworkArgs,
+) -> Instruction {
+    let network = pda::network(network_id).0;
+    build(
+        accs::CreateNetwork {
+            payer: *payer,
+            creator: *creator,
+            platform: pda::platform().0,
+            network,
+            creator_member: member_of(&network, creator),
+            reward_mint: *reward_mint,
+            system_program: SYSTEM_PROGRAM,
+        },
+        ixs::CreateNetwork { args },
+    )
+}
+
+pub fn update_network(authority: &Pubkey, network: &Pubkey, args: UpdateNetworkArgs) -> Instruction {
+    build(
+        accs::UpdateNetwork {
+            authority: *authority,
+            member: member_of(network, authority),
+            network: *network,
+        },
+        ixs::UpdateNetwork { args },
+    )
+}
+
+pub fn set_network_paused(authority: &Pubkey, network: &Pubkey, paused: bool) -> Instruction {
+    build(
+        accs::SetNetworkPaused {
+            authority: *authority,
+            member: member_of(network, authority),
+            network: *network,
+        },
+        ixs::SetNetworkPaused { paused },
+    )
+}
+
+/// `fee = Some((mint, treasury_token_account))`; `amount = 0` turns fees off.
+pub fn set_onboarding_fee(
+    authority: &Pubkey,
+    network: &Pubkey,
+    fee: Option<(Pubkey, Pubkey)>,
+    amount: u64,
+) -> Instruction {
+    build(
+        accs::SetOnboardingFee {
+            authority: *authority,
+            member: member_of(network, authority),
+            network: *network,
+            fee_mint: fee.map(|f| f.0),
+            fee_treasury: fee.map(|f| f.1),
+        },
+        ixs::SetOnboardingFee { amount },
+    )
+}
+
+pub fn grant_role(payer: &Pubkey, authority: &Pubkey, network: &Pubkey, member: &Pubkey, permissions: u16) -> Instruction {
+    build(
+        accs::GrantRole {
+            payer: *payer,
+            authority: *authority,
+            admin: member_of(network, authority),
+            network: *network,
+            member: member_of(network, member),
+            system_program: SYSTEM_PROGRAM,
+        },
+        ixs::GrantRole {
+            args: depin_registry::instructions::GrantRoleArgs { member: *member, permissions },
+        },
+    )
+}
+
+pub fn revoke_role(
+    authority: &Pubkey,
+    network: &Pubkey,
+    member: &Pubkey,
+    permissions: u16,
+    rent_receiver: &Pubkey,
+) -> Instruction {
+    build(
+        accs::RevokeRole {
+            authority: *authority,
+            admin: member_of(network, authority),
+            network: *network,
+            member: member_of(network, member),
+            rent_receiver: *rent_receiver,
+        },
+        ixs::RevokeRole { permissions },
+    )
+}
+
+pub fn approve_maker(payer: &Pubkey, authority: &Pubkey, network: &Pubkey, args: ApproveMakerArgs) -> Instruction {
+    build(
+        accs::ApproveMaker {
+            payer: *payer,
+            authority: *authority,
+            member: member_of(network, authority),
+            network: *network,
+            maker: pda::maker(network, &args.maker_authority).0,
+            system_program: SYSTEM_PROGRAM,
+        },
+        ixs::ApproveMaker { args },
+    )
+}
+
+pub fn set_maker_quota(authority: &Pubkey, network: &Pubkey, maker_authority: &Pubkey, quota: u32) -> Instruction {
+    build(
+        accs::SetMakerQuota {
+            authority: *authority,
+            member: member_of(network, authority),
+            network: *network,
+            maker: pda::maker(network, maker_authority).0,
+        },
+        ixs::SetMakerQuota { quota },
+    )
+}
+
+pub fn revoke_maker(authority: &Pubkey, network: &Pubkey, maker_authority: &Pubkey) -> Instruction {
+    build(
+        accs::RevokeMaker {
+            authority: *authority,
+            member: member_of(network, authority),
+            network: *network,
+            maker: pda::maker(network, maker_authority).0,
+        },
+        ixs::RevokeMaker {},
+    )
+}
+
+/// Accounts paying a network's onboarding fee.
+#[derive(Debug, Clone, Copy)]
+pub struct FeePayment {
+    pub mint: Pubkey,
+    /// The payer's token account of `mint`.
+    pub source: Pubkey,
+    /// Must equal the network's `fee_treasury`.
+    pub treasury: Pubkey,
+    pub token_program: Pubkey,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    pub device_key: Pubkey,
+    pub owner: Pubkey,
+    pub kind: DeviceKind,
+    pub location: u64,
+    pub capacity: u32,
+}
+
+/// Signers: `payer`, the device key and the maker authority.
+pub fn register_device(
+    payer: &Pubkey,
+    network: &Pubkey,
+    maker_authority: &Pubkey,
+    device: &NewDevice,
+    fee: Option<FeePayment>,
+) -> Instruction {
+    build(
+        accs::RegisterDevice {
+            payer: *payer,
+            device_signer: device.device_key,
+            maker_authority: *maker_authority,
+            network: *network,
+            maker: pda::maker(network, maker_authority).0,
+            device: pda::device(network, &device.device_key).0,
+            fee_mint: fee.map(|f| f.mint),
+            fee_source: fee.map(|f| f.source),
+            fee_treasury: fee.map(|f| f.treasury),
+            token_program: fee.map(|f| f.token_program),
+            system_program: SYSTEM_PROGRAM,
+        },
+        ixs::RegisterDevice {
+            args: depin_registry::instructions::RegisterDeviceArgs {
+                owner: device.owner,
+                kind: device.kind,
+                location: device.location,
+                capacity: device.capacity,
+            },
+        },
+    )
+}
+
+pub fn update_device(signer: &Pubkey, network: &Pubkey, device_key: &Pubkey, args: UpdateDeviceArgs) -> Instruction {
+    build(
+        accs::UpdateDevice {
+            signer: *signer,
+            network: *network,
+            device: pda::device(network, device_key).0,
+        },
+        ixs::UpdateDevice { args },
+    )
+}
+
+pub fn transfer_device(owner: &Pubkey, network: &Pubkey, device_key: &Pubkey, new_owner: &Pubkey) -> Instruction {
+    build(
+        accs::TransferDevice {
+            owner: *owner,
+            network: *network,
+            device: pda::device(network, device_key).0,
+        },
+        ixs::TransferDevice { new_owner: *new_owner },
+    )
+}
+
+/// `operator = Pubkey::default()` clears the operator.
+pub fn set_device_operator(owner: &Pubkey, network: &Pubkey, device_key: &Pubkey, operator: &Pubkey) -> Instruction {
+    build(
+        accs::SetDeviceOperator {
+            owner: *owner,
+            network: *network,
+            device: pda::device(network, device_key).0,
+        },
+        ixs::SetDeviceOperator { operator: *operator },
+    )
+}
+
+pub fn suspend_device(authority: &Pubkey, network: &Pubkey, device_key: &Pubkey, reason: u16) -> Instruction {
+    build(
+        accs::SuspendDevice {
+            authority: *authority,
+            member: member_of(network, authority),
+            network: *network,
+            device: pda::device(network, device_key).0,
+        },
+        ixs::SuspendDevice { reason },
+    )
+}
+
+pub fn resume_device(authority: &Pubkey, network: &Pubkey, device_key: &Pubkey) -> Instruction {
+    build(
+        accs::ResumeDevice {
+            authority: *authority,
+            member: member_of(network, authority),
+            network: *network,
+            device: pda::device(network, device_key).0,
+        },
+        ixs::ResumeDevice {},
+    )
+}
+
+pub fn retire_device(owner: &Pubkey, network: &Pubkey, device_key: &Pubkey) -> Instruction {
+    build(
+        accs::RetireDevice {
+            owner: *owner,
+            network: *network,
+            device: pda::device(network, device_key).0,
+        },
+        ixs::RetireDevice {},
+    )
+}
+
+pub fn close_device(owner: &Pubkey, network: &Pubkey, device_key: &Pubkey) -> Instruction {
+    build(
+        accs::CloseDevice {
+            owner: *owner,
+            network: *network,
+            device: pda::device(network, device_key).0,
+        },
+        ixs::CloseDevice {},
+    )
+}
+
+/// A signed attestation: the Ed25519 precompile instruction carrying the
+/// device's signature, then the registry instruction that checks it. Send
+/// both, in this order, in one transaction; no extra signer is needed.
+#[derive(Debug, Clone)]
+pub struct Attestation {
+    pub nonce: u32,
+    pub kind: AttestationKind,
+    pub payload: [u8; 32],
+}
+
+impl Attestation {
+    pub fn location(nonce: u32, h3_cell: u64) -> Self {
+        Attestation {
+            nonce,
+            kind: AttestationKind::Location,
+            payload: depin_registry::state::location_payload(h3_cell),
+        }
+    }
+
+    pub fn work_report(nonce: u32, report_hash: [u8; 32]) -> Self {
+        Attestation { nonce, kind: AttestationKind::WorkReport, payload: report_hash }
+    }
+
+    /// The exact bytes the device signs.
+    pub fn message(&self, network: &Pubkey, device_key: &Pubkey) -> Vec<u8> {
+        let device = pda::device(network, device_key).0;
+        attestation::message(&device, self.nonce, self.kind, &self.payload).to_vec()
+    }
+
+    /// Signs with the device's keypair (on real hardware the secure element
+    /// signs `message()` and [`Self::instructions_with_signature`] is used).
+    pub fn sign(&self, network: &Pubkey, device: &Keypair) -> [Instruction; 2] {
+        let signature = device.sign_message(&self.message(network, &device.pubkey()));
+        self.instructions_with_signature(network, &device.pubkey(), signature.as_array())
+    }
+
+    pub fn instructions_with_signature(&self, network: &Pubkey, device_key: &Pubkey, signature: &[u8; 64]) -> [Instruction; 2] {
+        let message = self.message(network, device_key);
+        let verify = Instruction {
+            program_id: attestation::ED25519_PROGRAM_ID,
+            accounts: vec![],
+            data: attestation::ed25519_instruction_data(&device_key.to_bytes(), signature, &message),
+        };
+        let attest = build(
+            accs::AttestDevice {
+                network: *network,
+                device: pda::device(network, device_key).0,
+                instructions_sysvar: attestation::INSTRUCTIONS_SYSVAR_ID,
+            },
+            ixs::AttestDevice {
+                args: depin_registry::instructions::AttestDeviceArgs {
+                    nonce: self.nonce,
+                    kind: self.kind,
+                    payload: self.payload,
+                },
+            },
+        );
+        [verify, attest]
+    }
+}
+
+// ---- readers ----
+
+pub async fn platform(cluster: &impl Cluster) -> Result<Option<Platform>, ClientError> {
+    fetch_optional(cluster, &pda::platform().0).await
+}
+
+/// The id the next `create_network` will get.
+pub async fn next_network_id(cluster: &impl Cluster) -> Result<u32, ClientError> {
+    Ok(platform(cluster).await?.map(|p| p.network_count).unwrap_or(0))
+}
+
+pub async fn network(cluster: &impl Cluster, network: &Pubkey) -> Result<Network, ClientError> {
+    fetch(cluster, network).await
+}
+
+pub async fn member(cluster: &impl Cluster, network: &Pubkey, authority: &Pubkey) -> Result<Option<Member>, ClientError> {
+    fetch_optional(cluster, &member_of(network, authority)).await
+}
+
+pub async fn maker(cluster: &impl Cluster, network: &Pubkey, maker_authority: &Pubkey) -> Result<Maker, ClientError> {
+    fetch(cluster, &pda::maker(network, maker_authority).0).await
+}
+
+pub async fn device(cluster: &impl Cluster, network: &Pubkey, device_key: &Pubkey) -> Result<Device, ClientError> {
+    fetch(cluster, &pda::device(network, device_key).0).await
+}
+
+/// Human names of the permission bits in `bits`, e.g. `["admin", "oracle"]`.
+pub fn permission_names(bits: u16) -> Vec<&'static str> {
+    permission::NAMES
+        .iter()
+        .filter(|(bit, _)| bits & bit != 0)
+        .map(|(_, name)| *name)
+        .collect()
+}

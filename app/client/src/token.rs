@@ -1,0 +1,81 @@
+//! SPL Token helpers (the real token program) for setting up mints and
+//! accounts and reading balances.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::AccountDeserialize;
+use anchor_spl::token::spl_token;
+use anchor_spl::token::{Mint, TokenAccount};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::cluster::{fetch, Cluster};
+use crate::error::ClientError;
+
+pub const TOKEN_PROGRAM_ID: Pubkey = spl_token::ID;
+const MINT_LEN: usize = 82;
+const ACCOUNT_LEN: usize = 165;
+
+async fn rent_for(cluster: &impl Cluster, len: usize) -> Result<u64, ClientError> {
+    cluster.minimum_balance(len).await
+}
+
+/// Creates a mint whose mint authority is `authority`; returns its address.
+pub async fn create_mint(cluster: &impl Cluster, authority: &Pubkey, decimals: u8) -> Result<Pubkey, ClientError> {
+    let mint = Keypair::new();
+    let payer = cluster.payer().pubkey();
+    let lamports = rent_for(cluster, MINT_LEN).await?;
+    let create = anchor_lang::solana_program::system_instruction::create_account(
+        &payer,
+        &mint.pubkey(),
+        lamports,
+        MINT_LEN as u64,
+        &TOKEN_PROGRAM_ID,
+    );
+    let init = spl_token::instruction::initialize_mint2(&TOKEN_PROGRAM_ID, &mint.pubkey(), authority, None, decimals)
+        .map_err(|e| ClientError::Cluster(e.to_string()))?;
+    cluster.send(&[create, init], &[&mint]).await?;
+    Ok(mint.pubkey())
+}
+
+/// Creates a token account of `mint` owned by `owner`; returns its address.
+pub async fn create_token_account(cluster: &impl Cluster, mint: &Pubkey, owner: &Pubkey) -> Result<Pubkey, ClientError> {
+    let account = Keypair::new();
+    let payer = cluster.payer().pubkey();
+    let lamports = rent_for(cluster, ACCOUNT_LEN).await?;
+    let create = anchor_lang::solana_program::system_instruction::create_account(
+        &payer,
+        &account.pubkey(),
+        lamports,
+        ACCOUNT_LEN as u64,
+        &TOKEN_PROGRAM_ID,
+    );
+    let init = spl_token::instruction::initialize_account3(&TOKEN_PROGRAM_ID, &account.pubkey(), mint, owner)
+        .map_err(|e| ClientError::Cluster(e.to_string()))?;
+    cluster.send(&[create, init], &[&account]).await?;
+    Ok(account.pubkey())
+}
+
+pub async fn mint_to(
+    cluster: &impl Cluster,
+    mint: &Pubkey,
+    to: &Pubkey,
+    mint_authority: &Keypair,
+    amount: u64,
+) -> Result<(), ClientError> {
+    let ix = spl_token::instruction::mint_to(&TOKEN_PROGRAM_ID, mint, to, &mint_authority.pubkey(), &[], amount)
+        .map_err(|e| ClientError::Cluster(e.to_string()))?;
+    cluster.send(&[ix], &[mint_authority]).await.map(|_| ())
+}
+
+pub async fn balance(cluster: &impl Cluster, token_account: &Pubkey) -> Result<u64, ClientError> {
+    Ok(fetch::<TokenAccount>(cluster, token_account).await?.amount)
+}
+
+pub async fn mint_supply(cluster: &impl Cluster, mint: &Pubkey) -> Result<u64, ClientError> {
+    Ok(fetch::<Mint>(cluster, mint).await?.supply)
+}
+
+/// Decodes a token account from raw data (for callers holding the bytes).
+pub fn decode_account(data: &[u8]) -> Option<TokenAccount> {
+    TokenAccount::try_deserialize(&mut &data[..]).ok()
+}

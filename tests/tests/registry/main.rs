@@ -1,0 +1,4 @@
+//! Registry integration tests. Native by default; `DEPIN_PROGRAM_MODE=sbf`
+//! runs them against target/deploy/*.so in the real VM.
+
+mod smoke;
