@@ -33,13 +33,14 @@ impl ProgramMode {
     /// default `<workspace>/target/deploy`); anything else runs natively.
     pub fn from_env() -> Self {
         match std::env::var("DEPIN_PROGRAM_MODE").as_deref() {
-            Ok("sbf") => ProgramMode::Sbf {
-                dir: std::env::var_os("SBF_OUT_DIR")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(default_sbf_dir),
-            },
+            Ok("sbf") => ProgramMode::Sbf { dir: Self::from_env_dir() },
             _ => ProgramMode::Native,
         }
+    }
+
+    /// Where SBF builds are read from: `SBF_OUT_DIR`, else `<workspace>/target/deploy`.
+    pub fn from_env_dir() -> PathBuf {
+        std::env::var_os("SBF_OUT_DIR").map(PathBuf::from).unwrap_or_else(default_sbf_dir)
     }
 
     pub fn is_sbf(&self) -> bool {
