@@ -12,8 +12,11 @@ if ! rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1 \
   echo "install-sbf-tools: installing $NIGHTLY (+rust-src)" >&2
   rustup toolchain install "$NIGHTLY" --profile minimal -c rust-src --no-self-update
 fi
+# Capture first: `sbpf-linker --version | grep -q` under pipefail fails about 1
+# time in 4 (grep exits early, sbpf-linker dies on EPIPE) and reinstalls.
+linker_version=$(sbpf-linker --version 2>/dev/null || true)
 if ! command -v sbpf-linker >/dev/null 2>&1 \
-   || ! sbpf-linker --version 2>/dev/null | grep -q "$SBPF_LINKER_VERSION"; then
+   || [[ "$linker_version" != *"sbpf-linker $SBPF_LINKER_VERSION"* ]]; then
   echo "install-sbf-tools: installing sbpf-linker $SBPF_LINKER_VERSION" >&2
   cargo +1.95.0 install "sbpf-linker@$SBPF_LINKER_VERSION" --locked
 fi
