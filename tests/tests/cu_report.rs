@@ -6,7 +6,9 @@
 
 use std::fmt::Write as _;
 
-use depin_client::registry::{self, permission, Attestation, FeePayment, UpdateDeviceArgs, UpdateNetworkArgs};
+use depin_client::registry::{
+    self, permission, Attestation, FeePayment, UpdateDeviceArgs, UpdateNetworkArgs,
+};
 use depin_client::{token, Cluster, Instruction, Keypair, Signer};
 use depin_registry::pda;
 use depin_tests::*;
@@ -23,13 +25,23 @@ struct Recorder<'a> {
 }
 
 impl Recorder<'_> {
-    async fn run(&mut self, instruction: &'static str, note: &'static str, ixs: &[Instruction], signers: &[&Keypair]) {
+    async fn run(
+        &mut self,
+        instruction: &'static str,
+        note: &'static str,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) {
         let sent = self
             .env
             .send(ixs, signers)
             .await
             .unwrap_or_else(|e| panic!("{instruction}: {e}\n{}", e.logs().join("\n")));
-        self.rows.push(Measured { instruction, note, compute_units: sent.compute_units });
+        self.rows.push(Measured {
+            instruction,
+            note,
+            compute_units: sent.compute_units,
+        });
     }
 }
 
@@ -65,66 +77,301 @@ async fn registry_compute_units() {
     let admin = env.admin.pubkey();
     let payer = env.payer();
     let net = env.network;
-    let mut r = Recorder { env: &env, rows: vec![] };
+    let mut r = Recorder {
+        env: &env,
+        rows: vec![],
+    };
 
     // initialize_platform is measured on a fresh cluster: Env made one already.
     let fresh = depin_client::local::LocalCluster::start().await;
     let init = registry::initialize_platform(&fresh.payer().pubkey());
     let sent = fresh.send(&[init], &[]).await.unwrap();
-    r.rows.push(Measured { instruction: "initialize_platform", note: "", compute_units: sent.compute_units });
+    r.rows.push(Measured {
+        instruction: "initialize_platform",
+        note: "",
+        compute_units: sent.compute_units,
+    });
 
     let id = registry::next_network_id(&env.cluster).await.unwrap();
-    let args = registry::CreateNetworkArgs { name: "second".into(), epoch_length_secs: 3_600, min_operator_bond: 0 };
-    r.run("create_network", "creates network + creator member", &[registry::create_network(&payer, &admin, id, &env.reward_mint, args)], &[&env.admin]).await;
-    let args = UpdateNetworkArgs { epoch_length_secs: Some(7_200), min_operator_bond: Some(5) };
-    r.run("update_network", "", &[registry::update_network(&admin, &net, args)], &[&env.admin]).await;
-    r.run("set_network_paused", "pause", &[registry::set_network_paused(&admin, &net, true)], &[&env.admin]).await;
-    r.run("set_network_paused", "unpause", &[registry::set_network_paused(&admin, &net, false)], &[&env.admin]).await;
+    let args = registry::CreateNetworkArgs {
+        name: "second".into(),
+        epoch_length_secs: 3_600,
+        min_operator_bond: 0,
+    };
+    r.run(
+        "create_network",
+        "creates network + creator member",
+        &[registry::create_network(
+            &payer,
+            &admin,
+            id,
+            &env.reward_mint,
+            args,
+        )],
+        &[&env.admin],
+    )
+    .await;
+    let args = UpdateNetworkArgs {
+        epoch_length_secs: Some(7_200),
+        min_operator_bond: Some(5),
+    };
+    r.run(
+        "update_network",
+        "",
+        &[registry::update_network(&admin, &net, args)],
+        &[&env.admin],
+    )
+    .await;
+    r.run(
+        "set_network_paused",
+        "pause",
+        &[registry::set_network_paused(&admin, &net, true)],
+        &[&env.admin],
+    )
+    .await;
+    r.run(
+        "set_network_paused",
+        "unpause",
+        &[registry::set_network_paused(&admin, &net, false)],
+        &[&env.admin],
+    )
+    .await;
 
     let officer = env.wallet().await;
-    r.run("grant_role", "creates the member", &[registry::grant_role(&payer, &admin, &net, &officer.pubkey(), permission::ORACLE)], &[&env.admin]).await;
-    r.run("grant_role", "adds a bit", &[registry::grant_role(&payer, &admin, &net, &officer.pubkey(), permission::COMPLIANCE)], &[&env.admin]).await;
-    r.run("revoke_role", "removes a bit", &[registry::revoke_role(&admin, &net, &officer.pubkey(), permission::ORACLE, &admin)], &[&env.admin]).await;
-    r.run("revoke_role", "last bit: closes the member", &[registry::revoke_role(&admin, &net, &officer.pubkey(), permission::COMPLIANCE, &admin)], &[&env.admin]).await;
+    r.run(
+        "grant_role",
+        "creates the member",
+        &[registry::grant_role(
+            &payer,
+            &admin,
+            &net,
+            &officer.pubkey(),
+            permission::ORACLE,
+        )],
+        &[&env.admin],
+    )
+    .await;
+    r.run(
+        "grant_role",
+        "adds a bit",
+        &[registry::grant_role(
+            &payer,
+            &admin,
+            &net,
+            &officer.pubkey(),
+            permission::COMPLIANCE,
+        )],
+        &[&env.admin],
+    )
+    .await;
+    r.run(
+        "revoke_role",
+        "removes a bit",
+        &[registry::revoke_role(
+            &admin,
+            &net,
+            &officer.pubkey(),
+            permission::ORACLE,
+            &admin,
+        )],
+        &[&env.admin],
+    )
+    .await;
+    r.run(
+        "revoke_role",
+        "last bit: closes the member",
+        &[registry::revoke_role(
+            &admin,
+            &net,
+            &officer.pubkey(),
+            permission::COMPLIANCE,
+            &admin,
+        )],
+        &[&env.admin],
+    )
+    .await;
 
     let maker = Keypair::new();
-    let args = registry::ApproveMakerArgs { maker_authority: maker.pubkey(), name: "Acme".into(), quota: 5 };
-    r.run("approve_maker", "", &[registry::approve_maker(&payer, &admin, &net, args)], &[&env.admin]).await;
-    r.run("set_maker_quota", "", &[registry::set_maker_quota(&admin, &net, &maker.pubkey(), 10)], &[&env.admin]).await;
+    let args = registry::ApproveMakerArgs {
+        maker_authority: maker.pubkey(),
+        name: "Acme".into(),
+        quota: 5,
+    };
+    r.run(
+        "approve_maker",
+        "",
+        &[registry::approve_maker(&payer, &admin, &net, args)],
+        &[&env.admin],
+    )
+    .await;
+    r.run(
+        "set_maker_quota",
+        "",
+        &[registry::set_maker_quota(&admin, &net, &maker.pubkey(), 10)],
+        &[&env.admin],
+    )
+    .await;
 
     let owner = env.wallet().await;
     let (device, new_device) = Env::new_device(&owner.pubkey());
-    r.run("register_device", "no fee", &[registry::register_device(&payer, &net, &maker.pubkey(), &new_device, None)], &[&device, &maker]).await;
+    r.run(
+        "register_device",
+        "no fee",
+        &[registry::register_device(
+            &payer,
+            &net,
+            &maker.pubkey(),
+            &new_device,
+            None,
+        )],
+        &[&device, &maker],
+    )
+    .await;
     let fee_mint = token::create_mint(&env.cluster, &admin, 6).await.unwrap();
-    let treasury = token::create_token_account(&env.cluster, &fee_mint, &admin).await.unwrap();
-    let source = token::create_token_account(&env.cluster, &fee_mint, &payer).await.unwrap();
-    token::mint_to(&env.cluster, &fee_mint, &source, &env.admin, 1_000).await.unwrap();
-    r.run("set_onboarding_fee", "", &[registry::set_onboarding_fee(&admin, &net, Some((fee_mint, treasury)), 10)], &[&env.admin]).await;
+    let treasury = token::create_token_account(&env.cluster, &fee_mint, &admin)
+        .await
+        .unwrap();
+    let source = token::create_token_account(&env.cluster, &fee_mint, &payer)
+        .await
+        .unwrap();
+    token::mint_to(&env.cluster, &fee_mint, &source, &env.admin, 1_000)
+        .await
+        .unwrap();
+    r.run(
+        "set_onboarding_fee",
+        "",
+        &[registry::set_onboarding_fee(
+            &admin,
+            &net,
+            Some((fee_mint, treasury)),
+            10,
+        )],
+        &[&env.admin],
+    )
+    .await;
 
     let (device2, new_device2) = Env::new_device(&owner.pubkey());
-    let fee = FeePayment { mint: fee_mint, source, treasury, token_program: token::TOKEN_PROGRAM_ID };
-    r.run("register_device", "with onboarding fee (token CPI)", &[registry::register_device(&payer, &net, &maker.pubkey(), &new_device2, Some(fee))], &[&device2, &maker]).await;
+    let fee = FeePayment {
+        mint: fee_mint,
+        source,
+        treasury,
+        token_program: token::TOKEN_PROGRAM_ID,
+    };
+    r.run(
+        "register_device",
+        "with onboarding fee (token CPI)",
+        &[registry::register_device(
+            &payer,
+            &net,
+            &maker.pubkey(),
+            &new_device2,
+            Some(fee),
+        )],
+        &[&device2, &maker],
+    )
+    .await;
     assert_eq!(token::balance(&env.cluster, &treasury).await.unwrap(), 10);
 
     let key = device.pubkey();
-    let args = UpdateDeviceArgs { location: Some(SF_CELL_RES5), capacity: Some(10_000) };
-    r.run("update_device", "", &[registry::update_device(&owner.pubkey(), &net, &key, args)], &[&owner]).await;
-    r.run("attest_device", "location assertion (ed25519 precompile + sysvar read)", &Attestation::location(1, SF_CELL).sign(&net, &device), &[]).await;
-    r.run("attest_device", "work report", &Attestation::work_report(2, [1; 32]).sign(&net, &device), &[]).await;
+    let args = UpdateDeviceArgs {
+        location: Some(SF_CELL_RES5),
+        capacity: Some(10_000),
+    };
+    r.run(
+        "update_device",
+        "",
+        &[registry::update_device(&owner.pubkey(), &net, &key, args)],
+        &[&owner],
+    )
+    .await;
+    r.run(
+        "attest_device",
+        "location assertion (ed25519 precompile + sysvar read)",
+        &Attestation::location(1, SF_CELL).sign(&net, &device),
+        &[],
+    )
+    .await;
+    r.run(
+        "attest_device",
+        "work report",
+        &Attestation::work_report(2, [1; 32]).sign(&net, &device),
+        &[],
+    )
+    .await;
     let operator = Keypair::new();
-    r.run("set_device_operator", "", &[registry::set_device_operator(&owner.pubkey(), &net, &key, &operator.pubkey())], &[&owner]).await;
-    r.run("suspend_device", "", &[registry::suspend_device(&admin, &net, &key, 1)], &[&env.admin]).await;
-    r.run("resume_device", "", &[registry::resume_device(&admin, &net, &key)], &[&env.admin]).await;
+    r.run(
+        "set_device_operator",
+        "",
+        &[registry::set_device_operator(
+            &owner.pubkey(),
+            &net,
+            &key,
+            &operator.pubkey(),
+        )],
+        &[&owner],
+    )
+    .await;
+    r.run(
+        "suspend_device",
+        "",
+        &[registry::suspend_device(&admin, &net, &key, 1)],
+        &[&env.admin],
+    )
+    .await;
+    r.run(
+        "resume_device",
+        "",
+        &[registry::resume_device(&admin, &net, &key)],
+        &[&env.admin],
+    )
+    .await;
     let buyer = env.wallet().await;
-    r.run("transfer_device", "", &[registry::transfer_device(&owner.pubkey(), &net, &key, &buyer.pubkey())], &[&owner]).await;
-    r.run("retire_device", "", &[registry::retire_device(&buyer.pubkey(), &net, &key)], &[&buyer]).await;
-    r.run("close_device", "", &[registry::close_device(&buyer.pubkey(), &net, &key)], &[&buyer]).await;
-    r.run("revoke_maker", "", &[registry::revoke_maker(&admin, &net, &maker.pubkey())], &[&env.admin]).await;
-    assert!(env.cluster.get_account(&pda::device(&net, &key).0).await.unwrap().is_none());
+    r.run(
+        "transfer_device",
+        "",
+        &[registry::transfer_device(
+            &owner.pubkey(),
+            &net,
+            &key,
+            &buyer.pubkey(),
+        )],
+        &[&owner],
+    )
+    .await;
+    r.run(
+        "retire_device",
+        "",
+        &[registry::retire_device(&buyer.pubkey(), &net, &key)],
+        &[&buyer],
+    )
+    .await;
+    r.run(
+        "close_device",
+        "",
+        &[registry::close_device(&buyer.pubkey(), &net, &key)],
+        &[&buyer],
+    )
+    .await;
+    r.run(
+        "revoke_maker",
+        "",
+        &[registry::revoke_maker(&admin, &net, &maker.pubkey())],
+        &[&env.admin],
+    )
+    .await;
+    assert!(env
+        .cluster
+        .get_account(&pda::device(&net, &key).0)
+        .await
+        .unwrap()
+        .is_none());
 
     // Every instruction of the program appears in the report.
     for (name, _) in BUDGETS {
-        assert!(r.rows.iter().any(|m| m.instruction == *name), "{name} was not measured");
+        assert!(
+            r.rows.iter().any(|m| m.instruction == *name),
+            "{name} was not measured"
+        );
     }
     if env.cluster.mode().is_sbf() {
         write_report(&r.rows);
@@ -133,14 +380,25 @@ async fn registry_compute_units() {
 }
 
 fn write_report(rows: &[Measured]) {
-    let mut md = String::from("# Compute units: registry (SBPF v3 build from scripts/build-sbf)\n\n");
+    let mut md =
+        String::from("# Compute units: registry (SBPF v3 build from scripts/build-sbf)\n\n");
     md.push_str("| instruction | case | compute units | budget |\n|---|---|---:|---:|\n");
     for m in rows {
-        let budget = BUDGETS.iter().find(|(n, _)| *n == m.instruction).map(|(_, b)| *b).unwrap_or(0);
-        writeln!(md, "| {} | {} | {} | {} |", m.instruction, m.note, m.compute_units, budget).unwrap();
+        let budget = BUDGETS
+            .iter()
+            .find(|(n, _)| *n == m.instruction)
+            .map(|(_, b)| *b)
+            .unwrap_or(0);
+        writeln!(
+            md,
+            "| {} | {} | {} | {} |",
+            m.instruction, m.note, m.compute_units, budget
+        )
+        .unwrap();
     }
-    let path = std::env::var("DEPIN_CU_REPORT")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/cu-report.md").to_string());
+    let path = std::env::var("DEPIN_CU_REPORT").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/cu-report.md").to_string()
+    });
     if let Some(dir) = std::path::Path::new(&path).parent() {
         std::fs::create_dir_all(dir).unwrap();
     }
@@ -153,9 +411,17 @@ fn check_budgets(rows: &[Measured]) {
         .iter()
         .filter_map(|m| {
             let budget = BUDGETS.iter().find(|(n, _)| *n == m.instruction)?.1;
-            (m.compute_units > budget)
-                .then(|| format!("{} ({}): {} CU > budget {}", m.instruction, m.note, m.compute_units, budget))
+            (m.compute_units > budget).then(|| {
+                format!(
+                    "{} ({}): {} CU > budget {}",
+                    m.instruction, m.note, m.compute_units, budget
+                )
+            })
         })
         .collect();
-    assert!(over.is_empty(), "compute-unit budgets exceeded:\n{}", over.join("\n"));
+    assert!(
+        over.is_empty(),
+        "compute-unit budgets exceeded:\n{}",
+        over.join("\n")
+    );
 }

@@ -2,7 +2,9 @@
 
 use anyhow::{Context, Result};
 use depin_client::local::{LocalCluster, ProgramMode};
-use depin_client::registry::{self, permission, Attestation, CreateNetworkArgs, FeePayment, NewDevice};
+use depin_client::registry::{
+    self, permission, Attestation, CreateNetworkArgs, FeePayment, NewDevice,
+};
 use depin_client::{token, Cluster, Instruction, Keypair, Pubkey, Sent, Signer};
 use depin_registry::pda;
 use depin_registry::state::{Device, DeviceKind};
@@ -19,14 +21,24 @@ struct Story {
 }
 
 impl Story {
-    async fn step(&mut self, what: &str, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Sent> {
+    async fn step(
+        &mut self,
+        what: &str,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Sent> {
         let sent = self
             .cluster
             .send(ixs, signers)
             .await
             .with_context(|| format!("step failed: {what}"))?;
-        let cu = if self.cluster.mode().is_sbf() { sent.compute_units.to_string() } else { "-".into() };
-        self.steps.row(vec![what.to_string(), short(&sent.signature), cu]);
+        let cu = if self.cluster.mode().is_sbf() {
+            sent.compute_units.to_string()
+        } else {
+            "-".into()
+        };
+        self.steps
+            .row(vec![what.to_string(), short(&sent.signature), cu]);
         Ok(sent)
     }
 }
@@ -36,24 +48,82 @@ struct Actor {
     key: Keypair,
 }
 
+/// Everyone in the story.
+struct Cast {
+    operator: Actor,
+    ops: Actor,
+    oracle: Actor,
+    compliance: Actor,
+    maker: Actor,
+    owners: [Actor; 4],
+}
+
+impl Cast {
+    fn new() -> Self {
+        let actor = |name| Actor {
+            name,
+            key: Keypair::new(),
+        };
+        Cast {
+            operator: actor("network operator"),
+            ops: actor("ops lead"),
+            oracle: actor("crank / oracle"),
+            compliance: actor("compliance officer"),
+            maker: actor("Acme Batteries (maker)"),
+            owners: [actor("alice"), actor("bob"), actor("carol"), actor("dave")],
+        }
+    }
+
+    fn members(&self) -> [&Actor; 4] {
+        [&self.operator, &self.ops, &self.oracle, &self.compliance]
+    }
+
+    fn name_of(&self, key: &Pubkey) -> String {
+        if *key == Pubkey::default() {
+            return "-".into();
+        }
+        self.members()
+            .into_iter()
+            .chain(&self.owners)
+            .find(|a| a.key.pubkey() == *key)
+            .map(|a| a.name.to_string())
+            .unwrap_or_else(|| short(key))
+    }
+}
+
 pub async fn run(sbf: bool) -> Result<()> {
-    let mode = if sbf { ProgramMode::Sbf { dir: ProgramMode::from_env_dir() } } else { ProgramMode::Native };
+    let mode = if sbf {
+        ProgramMode::Sbf {
+            dir: ProgramMode::from_env_dir(),
+        }
+    } else {
+        ProgramMode::Native
+    };
     let mut console = Console::silence_stdout()?;
     console.print(&format!(
         "depin demo: an in-process cluster running the {}\n",
-        if sbf { "SBF builds in the real VM" } else { "programs natively" }
+        if sbf {
+            "SBF builds in the real VM"
+        } else {
+            "programs natively"
+        }
     ));
     let cluster = LocalCluster::start_with(mode, |_| {}).await;
-    let mut story = Story { cluster, steps: Table::new(&["step", "signature", "compute units"]) };
+    let mut story = Story {
+        cluster,
+        steps: Table::new(&["step", "signature", "compute units"]),
+    };
 
-    let actor = |name| Actor { name, key: Keypair::new() };
-    let operator = actor("network operator");
-    let ops = actor("ops lead");
-    let oracle = actor("crank / oracle");
-    let compliance = actor("compliance officer");
-    let maker = actor("Acme Batteries (maker)");
-    let (alice, bob, carol, dave) = (actor("alice"), actor("bob"), actor("carol"), actor("dave"));
-    for who in [&operator, &ops, &alice, &bob] {
+    let cast = Cast::new();
+    let Cast {
+        operator,
+        ops,
+        oracle,
+        compliance,
+        maker,
+        owners: [alice, bob, carol, dave],
+    } = &cast;
+    for who in [operator, ops, alice, bob] {
         story.cluster.airdrop(&who.key.pubkey(), SOL).await?;
     }
     let payer = story.cluster.payer().pubkey();
@@ -61,53 +131,143 @@ pub async fn run(sbf: bool) -> Result<()> {
     // Tokens: the network's reward token and a USDC-like fee mint.
     let reward_mint = token::create_mint(&story.cluster, &operator.key.pubkey(), 6).await?;
     let usdc = token::create_mint(&story.cluster, &operator.key.pubkey(), 6).await?;
-    let treasury = token::create_token_account(&story.cluster, &usdc, &operator.key.pubkey()).await?;
+    let treasury =
+        token::create_token_account(&story.cluster, &usdc, &operator.key.pubkey()).await?;
     let installer_usdc = token::create_token_account(&story.cluster, &usdc, &payer).await?;
-    token::mint_to(&story.cluster, &usdc, &installer_usdc, &operator.key, 100 * USDC).await?;
+    token::mint_to(
+        &story.cluster,
+        &usdc,
+        &installer_usdc,
+        &operator.key,
+        100 * USDC,
+    )
+    .await?;
 
     // Platform and network.
     if registry::platform(&story.cluster).await?.is_none() {
-        story.step("initialize platform", &[registry::initialize_platform(&payer)], &[]).await?;
+        story
+            .step(
+                "initialize platform",
+                &[registry::initialize_platform(&payer)],
+                &[],
+            )
+            .await?;
     }
     let network_id = registry::next_network_id(&story.cluster).await?;
     let network = pda::network(network_id).0;
-    let args = CreateNetworkArgs { name: "solar-berlin".into(), epoch_length_secs: 86_400, min_operator_bond: 500 * USDC };
-    let ix = registry::create_network(&payer, &operator.key.pubkey(), network_id, &reward_mint, args);
-    story.step("create network solar-berlin", &[ix], &[&operator.key]).await?;
+    let args = CreateNetworkArgs {
+        name: "solar-berlin".into(),
+        epoch_length_secs: 86_400,
+        min_operator_bond: 500 * USDC,
+    };
+    let ix = registry::create_network(
+        &payer,
+        &operator.key.pubkey(),
+        network_id,
+        &reward_mint,
+        args,
+    );
+    story
+        .step("create network solar-berlin", &[ix], &[&operator.key])
+        .await?;
 
     // Roles: nobody but the operator holds every permission.
     let grants = [
-        (&ops, permission::MAKER_MANAGER | permission::DEVICE_MANAGER, "grant ops lead: maker-manager, device-manager"),
-        (&oracle, permission::ORACLE, "grant crank: oracle"),
-        (&compliance, permission::COMPLIANCE, "grant compliance officer: compliance"),
+        (
+            ops,
+            permission::MAKER_MANAGER | permission::DEVICE_MANAGER,
+            "grant ops lead: maker-manager, device-manager",
+        ),
+        (oracle, permission::ORACLE, "grant crank: oracle"),
+        (
+            compliance,
+            permission::COMPLIANCE,
+            "grant compliance officer: compliance",
+        ),
     ];
     for (who, bits, what) in grants {
-        let ix = registry::grant_role(&payer, &operator.key.pubkey(), &network, &who.key.pubkey(), bits);
+        let ix = registry::grant_role(
+            &payer,
+            &operator.key.pubkey(),
+            &network,
+            &who.key.pubkey(),
+            bits,
+        );
         story.step(what, &[ix], &[&operator.key]).await?;
     }
-    let ix = registry::set_onboarding_fee(&operator.key.pubkey(), &network, Some((usdc, treasury)), 5 * USDC);
-    story.step("set onboarding fee: 5 USDC", &[ix], &[&operator.key]).await?;
+    let ix = registry::set_onboarding_fee(
+        &operator.key.pubkey(),
+        &network,
+        Some((usdc, treasury)),
+        5 * USDC,
+    );
+    story
+        .step("set onboarding fee: 5 USDC", &[ix], &[&operator.key])
+        .await?;
 
     // A maker, approved by the ops lead (maker-manager), not the operator.
-    let args = registry::ApproveMakerArgs { maker_authority: maker.key.pubkey(), name: "Acme Batteries".into(), quota: 1_000 };
+    let args = registry::ApproveMakerArgs {
+        maker_authority: maker.key.pubkey(),
+        name: "Acme Batteries".into(),
+        quota: 1_000,
+    };
     let ix = registry::approve_maker(&payer, &ops.key.pubkey(), &network, args);
-    story.step("approve maker Acme Batteries (quota 1000)", &[ix], &[&ops.key]).await?;
+    story
+        .step(
+            "approve maker Acme Batteries (quota 1000)",
+            &[ix],
+            &[&ops.key],
+        )
+        .await?;
 
     // Devices: each signs with its own key, the maker co-signs, the
     // installer pays rent and the fee.
-    let fee = FeePayment { mint: usdc, source: installer_usdc, treasury, token_program: token::TOKEN_PROGRAM_ID };
+    let fee = FeePayment {
+        mint: usdc,
+        source: installer_usdc,
+        treasury,
+        token_program: token::TOKEN_PROGRAM_ID,
+    };
     let fleet = [
-        (&alice, DeviceKind::Battery, 0x8928308280fffff_u64, 13_500_u32, "home battery 13.5 kWh"),
-        (&bob, DeviceKind::SolarInverter, 0x89283082813ffff, 8_000, "solar inverter 8 kW"),
-        (&carol, DeviceKind::EvCharger, 0x8928308281bffff, 11_000, "EV charger 11 kW"),
+        (
+            alice,
+            DeviceKind::Battery,
+            0x8928308280fffff_u64,
+            13_500_u32,
+            "home battery 13.5 kWh",
+        ),
+        (
+            bob,
+            DeviceKind::SolarInverter,
+            0x89283082813ffff,
+            8_000,
+            "solar inverter 8 kW",
+        ),
+        (
+            carol,
+            DeviceKind::EvCharger,
+            0x8928308281bffff,
+            11_000,
+            "EV charger 11 kW",
+        ),
     ];
     let mut devices = vec![];
     for (owner, kind, location, capacity, label) in fleet {
         let device_key = Keypair::new();
-        let new = NewDevice { device_key: device_key.pubkey(), owner: owner.key.pubkey(), kind, location, capacity };
+        let new = NewDevice {
+            device_key: device_key.pubkey(),
+            owner: owner.key.pubkey(),
+            kind,
+            location,
+            capacity,
+        };
         let ix = registry::register_device(&payer, &network, &maker.key.pubkey(), &new, Some(fee));
         story
-            .step(&format!("register {label} for {}", owner.name), &[ix], &[&device_key, &maker.key])
+            .step(
+                &format!("register {label} for {}", owner.name),
+                &[ix],
+                &[&device_key, &maker.key],
+            )
             .await?;
         devices.push(device_key);
     }
@@ -117,34 +277,77 @@ pub async fn run(sbf: bool) -> Result<()> {
     let battery = &devices[0];
     let precise_cell = 0x8c2830828000dff_u64;
     let ixs = Attestation::location(1, precise_cell).sign(&network, battery);
-    story.step("battery attests its location (ed25519-verified)", &ixs, &[]).await?;
+    story
+        .step("battery attests its location (ed25519-verified)", &ixs, &[])
+        .await?;
     let ixs = Attestation::work_report(2, [7u8; 32]).sign(&network, battery);
-    story.step("battery attests a work report", &ixs, &[]).await?;
+    story
+        .step("battery attests a work report", &ixs, &[])
+        .await?;
 
     // Ownership and operations.
-    let ix = registry::transfer_device(&alice.key.pubkey(), &network, &battery.pubkey(), &dave.key.pubkey());
-    story.step("alice sells her battery to dave", &[ix], &[&alice.key]).await?;
-    let ix = registry::set_device_operator(&bob.key.pubkey(), &network, &devices[1].pubkey(), &ops.key.pubkey());
-    story.step("bob delegates his inverter to the ops lead", &[ix], &[&bob.key]).await?;
+    let ix = registry::transfer_device(
+        &alice.key.pubkey(),
+        &network,
+        &battery.pubkey(),
+        &dave.key.pubkey(),
+    );
+    story
+        .step("alice sells her battery to dave", &[ix], &[&alice.key])
+        .await?;
+    let ix = registry::set_device_operator(
+        &bob.key.pubkey(),
+        &network,
+        &devices[1].pubkey(),
+        &ops.key.pubkey(),
+    );
+    story
+        .step(
+            "bob delegates his inverter to the ops lead",
+            &[ix],
+            &[&bob.key],
+        )
+        .await?;
     let ix = registry::suspend_device(&ops.key.pubkey(), &network, &devices[2].pubkey(), 17);
-    story.step("ops lead suspends the EV charger (reason 17)", &[ix], &[&ops.key]).await?;
+    story
+        .step(
+            "ops lead suspends the EV charger (reason 17)",
+            &[ix],
+            &[&ops.key],
+        )
+        .await?;
 
     console.print(&format!("{}\n", story.steps.render()));
-    print_summary(&mut console, &story.cluster, &network, &[&operator, &ops, &oracle, &compliance], &maker, &devices, &[&alice, &bob, &carol, &dave], treasury).await
+    print_summary(
+        &mut console,
+        &story.cluster,
+        &network,
+        &cast,
+        &devices,
+        treasury,
+    )
+    .await
 }
 
 async fn print_summary(
     console: &mut Console,
     cluster: &LocalCluster,
     network: &Pubkey,
-    members: &[&Actor],
-    maker: &Actor,
+    cast: &Cast,
     devices: &[Keypair],
-    owners: &[&Actor],
     treasury: Pubkey,
 ) -> Result<()> {
     let net = registry::network(cluster, network).await?;
-    let mut t = Table::new(&["network", "id", "devices", "makers", "admins", "epoch", "onboarding fee", "paused"]);
+    let mut t = Table::new(&[
+        "network",
+        "id",
+        "devices",
+        "makers",
+        "admins",
+        "epoch",
+        "onboarding fee",
+        "paused",
+    ]);
     t.row(vec![
         net.name(),
         net.network_id.to_string(),
@@ -158,31 +361,50 @@ async fn print_summary(
     console.print(&format!("{}\n", t.render()));
 
     let mut t = Table::new(&["member", "key", "permissions"]);
-    for who in members {
-        let member = registry::member(cluster, network, &who.key.pubkey()).await?.context("member missing")?;
-        t.row(vec![who.name.into(), short(&who.key.pubkey()), registry::permission_names(member.permissions).join(", ")]);
+    for who in cast.members() {
+        let member = registry::member(cluster, network, &who.key.pubkey())
+            .await?
+            .context("member missing")?;
+        t.row(vec![
+            who.name.into(),
+            short(&who.key.pubkey()),
+            registry::permission_names(member.permissions).join(", "),
+        ]);
     }
     console.print(&format!("{}\n", t.render()));
 
+    let maker = &cast.maker;
     let m = registry::maker(cluster, network, &maker.key.pubkey()).await?;
     let mut t = Table::new(&["maker", "id", "authority", "onboarded", "quota", "active"]);
-    t.row(vec![maker.name.into(), m.maker_id.to_string(), short(&m.authority), m.devices_onboarded.to_string(), m.quota.to_string(), m.active.to_string()]);
+    t.row(vec![
+        maker.name.into(),
+        m.maker_id.to_string(),
+        short(&m.authority),
+        m.devices_onboarded.to_string(),
+        m.quota.to_string(),
+        m.active.to_string(),
+    ]);
     console.print(&format!("{}\n", t.render()));
 
-    let name_of = |key: &Pubkey| {
-        owners.iter().chain(members).find(|a| a.key.pubkey() == *key).map(|a| a.name.to_string()).unwrap_or_else(|| {
-            if *key == Pubkey::default() { "-".into() } else { short(key) }
-        })
-    };
-    let mut t = Table::new(&["device", "device key", "kind", "owner", "operator", "H3 cell", "capacity", "status", "attestations"]);
+    let mut t = Table::new(&[
+        "device",
+        "device key",
+        "kind",
+        "owner",
+        "operator",
+        "H3 cell",
+        "capacity",
+        "status",
+        "attestations",
+    ]);
     for key in devices {
         let d = registry::device(cluster, network, &key.pubkey()).await?;
         t.row(vec![
             short(&pda::device(network, &key.pubkey()).0),
             short(&d.device_key),
             format!("{:?}", d.kind),
-            name_of(&d.owner),
-            name_of(&d.operator),
+            cast.name_of(&d.owner),
+            cast.name_of(&d.operator),
             format!("{:x}", d.location),
             d.capacity.to_string(),
             format!("{:?}", d.status),

@@ -8,7 +8,11 @@ mod table;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "depin", version, about = "DePIN programs on Solana: networks, devices, rewards, fractional machines")]
+#[command(
+    name = "depin",
+    version,
+    about = "DePIN programs on Solana: networks, devices, rewards, fractional machines"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,7 +37,10 @@ fn main() -> anyhow::Result<()> {
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "off");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         match cli.command {
             Command::Demo { sbf } => demo::run(sbf).await,

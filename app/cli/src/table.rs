@@ -7,11 +7,18 @@ pub struct Table {
 
 impl Table {
     pub fn new(headers: &[&str]) -> Self {
-        Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows: vec![] }
+        Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: vec![],
+        }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        assert_eq!(cells.len(), self.headers.len(), "row width must match the headers");
+        assert_eq!(
+            cells.len(),
+            self.headers.len(),
+            "row width must match the headers"
+        );
         self.rows.push(cells);
     }
 
@@ -37,7 +44,13 @@ impl Table {
                 .to_string()
         };
         let mut out = vec![line(&self.headers)];
-        out.push(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+        out.push(
+            widths
+                .iter()
+                .map(|w| "-".repeat(*w))
+                .collect::<Vec<_>>()
+                .join("  "),
+        );
         out.extend(self.rows.iter().map(|r| line(r)));
         out.join("\n")
     }
@@ -73,6 +86,9 @@ mod tests {
 
     #[test]
     fn shortens_keys() {
-        assert_eq!(short(&"GqJujfR8orbXPqZcdY9rGxJwDa2zVzN5sP3VJ5FsAZnR"), "GqJu…AZnR");
+        assert_eq!(
+            short(&"GqJujfR8orbXPqZcdY9rGxJwDa2zVzN5sP3VJ5FsAZnR"),
+            "GqJu…AZnR"
+        );
     }
 }

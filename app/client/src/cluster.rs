@@ -27,7 +27,11 @@ pub trait Cluster {
     async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, ClientError>;
 
     /// Signs with the payer plus `signers`, sends, waits for confirmation.
-    async fn send(&self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Sent, ClientError>;
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Sent, ClientError>;
 
     async fn unix_timestamp(&self) -> Result<i64, ClientError>;
 
@@ -47,12 +51,18 @@ pub async fn fetch_optional<T: AccountDeserialize>(
         .map(Some)
         .map_err(|e| ClientError::Decode {
             address: *address,
-            expected: std::any::type_name::<T>().rsplit("::").next().unwrap_or("account"),
+            expected: std::any::type_name::<T>()
+                .rsplit("::")
+                .next()
+                .unwrap_or("account"),
             reason: e.to_string(),
         })
 }
 
-pub async fn fetch<T: AccountDeserialize>(cluster: &impl Cluster, address: &Pubkey) -> Result<T, ClientError> {
+pub async fn fetch<T: AccountDeserialize>(
+    cluster: &impl Cluster,
+    address: &Pubkey,
+) -> Result<T, ClientError> {
     fetch_optional(cluster, address)
         .await?
         .ok_or(ClientError::AccountNotFound(*address))

@@ -40,7 +40,11 @@ pub struct TxFailure {
 impl TxFailure {
     pub fn new(error: TransactionError, logs: Vec<String>) -> Self {
         let anchor = AnchorFailure::from_logs(&logs);
-        TxFailure { error, logs, anchor }
+        TxFailure {
+            error,
+            logs,
+            anchor,
+        }
     }
 
     /// The program's custom error number, if an instruction failed with one.

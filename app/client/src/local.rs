@@ -33,14 +33,18 @@ impl ProgramMode {
     /// default `<workspace>/target/deploy`); anything else runs natively.
     pub fn from_env() -> Self {
         match std::env::var("DEPIN_PROGRAM_MODE").as_deref() {
-            Ok("sbf") => ProgramMode::Sbf { dir: Self::from_env_dir() },
+            Ok("sbf") => ProgramMode::Sbf {
+                dir: Self::from_env_dir(),
+            },
             _ => ProgramMode::Native,
         }
     }
 
     /// Where SBF builds are read from: `SBF_OUT_DIR`, else `<workspace>/target/deploy`.
     pub fn from_env_dir() -> PathBuf {
-        std::env::var_os("SBF_OUT_DIR").map(PathBuf::from).unwrap_or_else(default_sbf_dir)
+        std::env::var_os("SBF_OUT_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(default_sbf_dir)
     }
 
     pub fn is_sbf(&self) -> bool {
@@ -52,7 +56,11 @@ fn default_sbf_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy")
 }
 
-fn registry_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+fn registry_entry(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    data: &[u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
     // Anchor's `entry<'info>` wants one lifetime for the slice and the
     // accounts; this only widens the slice's, and the accounts outlive the call.
     let accounts: &[AccountInfo] = unsafe { core::mem::transmute(accounts) };
@@ -63,7 +71,11 @@ fn registry_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) ->
 pub const PROGRAMS: &[(&str, Pubkey)] = &[("depin_registry", depin_registry::ID)];
 
 fn add_native_programs(program_test: &mut ProgramTest) {
-    program_test.add_program("depin_registry", depin_registry::ID, processor!(registry_entry));
+    program_test.add_program(
+        "depin_registry",
+        depin_registry::ID,
+        processor!(registry_entry),
+    );
 }
 
 pub struct LocalCluster {
@@ -94,7 +106,11 @@ impl LocalCluster {
             ProgramMode::Sbf { dir } => {
                 for (name, _) in PROGRAMS {
                     let so = dir.join(format!("{name}.so"));
-                    assert!(so.exists(), "{} is missing: run scripts/build-sbf first", so.display());
+                    assert!(
+                        so.exists(),
+                        "{} is missing: run scripts/build-sbf first",
+                        so.display()
+                    );
                 }
                 set_sbf_out_dir(dir);
                 program_test.prefer_bpf(true);
@@ -138,9 +154,12 @@ impl LocalCluster {
     /// Moves the bank's clock forward by `seconds` (and one slot).
     pub async fn advance_clock(&self, seconds: i64) -> Result<(), ClientError> {
         let mut context = self.context.lock().await;
-        let mut clock: anchor_lang::prelude::Clock = self.banks.get_sysvar().await.map_err(cluster_err)?;
+        let mut clock: anchor_lang::prelude::Clock =
+            self.banks.get_sysvar().await.map_err(cluster_err)?;
         let slot = clock.slot + 1;
-        context.warp_to_slot(slot).map_err(|e| ClientError::Cluster(format!("{e:?}")))?;
+        context
+            .warp_to_slot(slot)
+            .map_err(|e| ClientError::Cluster(format!("{e:?}")))?;
         clock.slot = slot;
         clock.unix_timestamp += seconds;
         context.set_sysvar(&clock);
@@ -149,17 +168,28 @@ impl LocalCluster {
 
     /// Sends SOL from the payer (to fund a test wallet).
     pub async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), ClientError> {
-        let ix = anchor_lang::solana_program::system_instruction::transfer(&self.payer.pubkey(), to, lamports);
+        let ix = anchor_lang::solana_program::system_instruction::transfer(
+            &self.payer.pubkey(),
+            to,
+            lamports,
+        );
         self.send(&[ix], &[]).await.map(|_| ())
     }
 
     pub async fn lamports(&self, address: &Pubkey) -> Result<u64, ClientError> {
-        Ok(self.get_account(address).await?.map(|a| a.lamports).unwrap_or(0))
+        Ok(self
+            .get_account(address)
+            .await?
+            .map(|a| a.lamports)
+            .unwrap_or(0))
     }
 
     async fn fresh_blockhash(&self) -> Result<Hash, ClientError> {
         let mut context = self.context.lock().await;
-        context.get_new_latest_blockhash().await.map_err(cluster_err)
+        context
+            .get_new_latest_blockhash()
+            .await
+            .map_err(cluster_err)
     }
 }
 
@@ -176,7 +206,10 @@ fn start_blocking(program_test: ProgramTest) -> ProgramTestContext {
     }
 }
 
-fn futures_lite_block_on(handle: &tokio::runtime::Handle, program_test: ProgramTest) -> ProgramTestContext {
+fn futures_lite_block_on(
+    handle: &tokio::runtime::Handle,
+    program_test: ProgramTest,
+) -> ProgramTestContext {
     // Current-thread runtimes cannot block_in_place; run the start on a
     // helper thread that enters the same runtime.
     let handle = handle.clone();
@@ -209,16 +242,29 @@ impl Cluster for LocalCluster {
         self.banks.get_account(*address).await.map_err(cluster_err)
     }
 
-    async fn send(&self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Sent, ClientError> {
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Sent, ClientError> {
         let mut all_signers: Vec<&Keypair> = vec![&self.payer];
         for signer in signers {
             if !all_signers.iter().any(|s| s.pubkey() == signer.pubkey()) {
                 all_signers.push(signer);
             }
         }
-        let mut blockhash = self.banks.get_latest_blockhash().await.map_err(cluster_err)?;
+        let mut blockhash = self
+            .banks
+            .get_latest_blockhash()
+            .await
+            .map_err(cluster_err)?;
         let transaction = loop {
-            let tx = Transaction::new_signed_with_payer(instructions, Some(&self.payer.pubkey()), &all_signers, blockhash);
+            let tx = Transaction::new_signed_with_payer(
+                instructions,
+                Some(&self.payer.pubkey()),
+                &all_signers,
+                blockhash,
+            );
             let signature = *tx.signatures[0].as_array();
             if self.sent.lock().unwrap().insert(signature) {
                 break tx;
@@ -236,8 +282,14 @@ impl Cluster for LocalCluster {
             .map(|m| (m.compute_units_consumed, m.log_messages))
             .unwrap_or_default();
         match outcome.result {
-            Ok(()) => Ok(Sent { signature, compute_units, logs }),
-            Err(error) => Err(ClientError::Transaction(Box::new(TxFailure::new(error, logs)))),
+            Ok(()) => Ok(Sent {
+                signature,
+                compute_units,
+                logs,
+            }),
+            Err(error) => Err(ClientError::Transaction(Box::new(TxFailure::new(
+                error, logs,
+            )))),
         }
     }
 
@@ -247,7 +299,8 @@ impl Cluster for LocalCluster {
     }
 
     async fn unix_timestamp(&self) -> Result<i64, ClientError> {
-        let clock: anchor_lang::prelude::Clock = self.banks.get_sysvar().await.map_err(cluster_err)?;
+        let clock: anchor_lang::prelude::Clock =
+            self.banks.get_sysvar().await.map_err(cluster_err)?;
         Ok(clock.unix_timestamp)
     }
 }
@@ -271,7 +324,8 @@ mod stub_bridge {
     struct Forwarder(&'static dyn v4::SyscallStubs);
 
     pub fn install() {
-        let program_test_stubs: &'static dyn v4::SyscallStubs = Box::leak(v4::set_syscall_stubs(Box::new(Placeholder)));
+        let program_test_stubs: &'static dyn v4::SyscallStubs =
+            Box::leak(v4::set_syscall_stubs(Box::new(Placeholder)));
         v4::set_syscall_stubs(Box::new(Forwarder(program_test_stubs)));
         v3::set_syscall_stubs(Box::new(Forwarder(program_test_stubs)));
     }
@@ -288,11 +342,24 @@ mod stub_bridge {
                 fn sol_remaining_compute_units(&self) -> u64 {
                     self.0.sol_remaining_compute_units()
                 }
-                fn sol_invoke_signed(&self, instruction: &Instruction, account_infos: &[AccountInfo], signers_seeds: &[&[&[u8]]]) -> ProgramResult {
-                    self.0.sol_invoke_signed(instruction, account_infos, signers_seeds)
+                fn sol_invoke_signed(
+                    &self,
+                    instruction: &Instruction,
+                    account_infos: &[AccountInfo],
+                    signers_seeds: &[&[&[u8]]],
+                ) -> ProgramResult {
+                    self.0
+                        .sol_invoke_signed(instruction, account_infos, signers_seeds)
                 }
-                fn sol_get_sysvar(&self, sysvar_id_addr: *const u8, var_addr: *mut u8, offset: u64, length: u64) -> u64 {
-                    self.0.sol_get_sysvar(sysvar_id_addr, var_addr, offset, length)
+                fn sol_get_sysvar(
+                    &self,
+                    sysvar_id_addr: *const u8,
+                    var_addr: *mut u8,
+                    offset: u64,
+                    length: u64,
+                ) -> u64 {
+                    self.0
+                        .sol_get_sysvar(sysvar_id_addr, var_addr, offset, length)
                 }
                 fn sol_get_clock_sysvar(&self, var_addr: *mut u8) -> u64 {
                     self.0.sol_get_clock_sysvar(var_addr)
@@ -321,7 +388,13 @@ mod stub_bridge {
                 unsafe fn sol_memmove(&self, dst: *mut u8, src: *const u8, n: usize) {
                     unsafe { self.0.sol_memmove(dst, src, n) }
                 }
-                unsafe fn sol_memcmp(&self, s1: *const u8, s2: *const u8, n: usize, result: *mut i32) {
+                unsafe fn sol_memcmp(
+                    &self,
+                    s1: *const u8,
+                    s2: *const u8,
+                    n: usize,
+                    result: *mut i32,
+                ) {
                     unsafe { self.0.sol_memcmp(s1, s2, n, result) }
                 }
                 unsafe fn sol_memset(&self, s: *mut u8, c: u8, n: usize) {
@@ -336,7 +409,10 @@ mod stub_bridge {
                 fn sol_log_data(&self, fields: &[&[u8]]) {
                     self.0.sol_log_data(fields)
                 }
-                fn sol_get_processed_sibling_instruction(&self, index: usize) -> Option<Instruction> {
+                fn sol_get_processed_sibling_instruction(
+                    &self,
+                    index: usize,
+                ) -> Option<Instruction> {
                     self.0.sol_get_processed_sibling_instruction(index)
                 }
                 fn sol_get_stack_height(&self) -> u64 {

@@ -3,13 +3,17 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{InstructionData, ToAccountMetas};
-use depin_registry::state::{AttestationKind, Device, DeviceKind, Maker, Member, Network, Platform};
+use depin_registry::state::{
+    AttestationKind, Device, DeviceKind, Maker, Member, Network, Platform,
+};
 use depin_registry::{accounts as accs, attestation, instruction as ixs, pda};
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-pub use depin_registry::instructions::{ApproveMakerArgs, CreateNetworkArgs, UpdateDeviceArgs, UpdateNetworkArgs};
+pub use depin_registry::instructions::{
+    ApproveMakerArgs, CreateNetworkArgs, UpdateDeviceArgs, UpdateNetworkArgs,
+};
 pub use depin_registry::state::permission;
 
 use crate::cluster::{fetch, fetch_optional, Cluster};
@@ -64,7 +68,11 @@ pub fn create_network(
     )
 }
 
-pub fn update_network(authority: &Pubkey, network: &Pubkey, args: UpdateNetworkArgs) -> Instruction {
+pub fn update_network(
+    authority: &Pubkey,
+    network: &Pubkey,
+    args: UpdateNetworkArgs,
+) -> Instruction {
     build(
         accs::UpdateNetwork {
             authority: *authority,
@@ -105,7 +113,13 @@ pub fn set_onboarding_fee(
     )
 }
 
-pub fn grant_role(payer: &Pubkey, authority: &Pubkey, network: &Pubkey, member: &Pubkey, permissions: u16) -> Instruction {
+pub fn grant_role(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    network: &Pubkey,
+    member: &Pubkey,
+    permissions: u16,
+) -> Instruction {
     build(
         accs::GrantRole {
             payer: *payer,
@@ -116,7 +130,10 @@ pub fn grant_role(payer: &Pubkey, authority: &Pubkey, network: &Pubkey, member: 
             system_program: SYSTEM_PROGRAM,
         },
         ixs::GrantRole {
-            args: depin_registry::instructions::GrantRoleArgs { member: *member, permissions },
+            args: depin_registry::instructions::GrantRoleArgs {
+                member: *member,
+                permissions,
+            },
         },
     )
 }
@@ -140,7 +157,12 @@ pub fn revoke_role(
     )
 }
 
-pub fn approve_maker(payer: &Pubkey, authority: &Pubkey, network: &Pubkey, args: ApproveMakerArgs) -> Instruction {
+pub fn approve_maker(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    network: &Pubkey,
+    args: ApproveMakerArgs,
+) -> Instruction {
     build(
         accs::ApproveMaker {
             payer: *payer,
@@ -154,7 +176,12 @@ pub fn approve_maker(payer: &Pubkey, authority: &Pubkey, network: &Pubkey, args:
     )
 }
 
-pub fn set_maker_quota(authority: &Pubkey, network: &Pubkey, maker_authority: &Pubkey, quota: u32) -> Instruction {
+pub fn set_maker_quota(
+    authority: &Pubkey,
+    network: &Pubkey,
+    maker_authority: &Pubkey,
+    quota: u32,
+) -> Instruction {
     build(
         accs::SetMakerQuota {
             authority: *authority,
@@ -231,7 +258,12 @@ pub fn register_device(
     )
 }
 
-pub fn update_device(signer: &Pubkey, network: &Pubkey, device_key: &Pubkey, args: UpdateDeviceArgs) -> Instruction {
+pub fn update_device(
+    signer: &Pubkey,
+    network: &Pubkey,
+    device_key: &Pubkey,
+    args: UpdateDeviceArgs,
+) -> Instruction {
     build(
         accs::UpdateDevice {
             signer: *signer,
@@ -242,30 +274,49 @@ pub fn update_device(signer: &Pubkey, network: &Pubkey, device_key: &Pubkey, arg
     )
 }
 
-pub fn transfer_device(owner: &Pubkey, network: &Pubkey, device_key: &Pubkey, new_owner: &Pubkey) -> Instruction {
+pub fn transfer_device(
+    owner: &Pubkey,
+    network: &Pubkey,
+    device_key: &Pubkey,
+    new_owner: &Pubkey,
+) -> Instruction {
     build(
         accs::TransferDevice {
             owner: *owner,
             network: *network,
             device: pda::device(network, device_key).0,
         },
-        ixs::TransferDevice { new_owner: *new_owner },
+        ixs::TransferDevice {
+            new_owner: *new_owner,
+        },
     )
 }
 
 /// `operator = Pubkey::default()` clears the operator.
-pub fn set_device_operator(owner: &Pubkey, network: &Pubkey, device_key: &Pubkey, operator: &Pubkey) -> Instruction {
+pub fn set_device_operator(
+    owner: &Pubkey,
+    network: &Pubkey,
+    device_key: &Pubkey,
+    operator: &Pubkey,
+) -> Instruction {
     build(
         accs::SetDeviceOperator {
             owner: *owner,
             network: *network,
             device: pda::device(network, device_key).0,
         },
-        ixs::SetDeviceOperator { operator: *operator },
+        ixs::SetDeviceOperator {
+            operator: *operator,
+        },
     )
 }
 
-pub fn suspend_device(authority: &Pubkey, network: &Pubkey, device_key: &Pubkey, reason: u16) -> Instruction {
+pub fn suspend_device(
+    authority: &Pubkey,
+    network: &Pubkey,
+    device_key: &Pubkey,
+    reason: u16,
+) -> Instruction {
     build(
         accs::SuspendDevice {
             authority: *authority,
@@ -331,7 +382,11 @@ impl Attestation {
     }
 
     pub fn work_report(nonce: u32, report_hash: [u8; 32]) -> Self {
-        Attestation { nonce, kind: AttestationKind::WorkReport, payload: report_hash }
+        Attestation {
+            nonce,
+            kind: AttestationKind::WorkReport,
+            payload: report_hash,
+        }
     }
 
     /// The exact bytes the device signs.
@@ -347,12 +402,21 @@ impl Attestation {
         self.instructions_with_signature(network, &device.pubkey(), signature.as_array())
     }
 
-    pub fn instructions_with_signature(&self, network: &Pubkey, device_key: &Pubkey, signature: &[u8; 64]) -> [Instruction; 2] {
+    pub fn instructions_with_signature(
+        &self,
+        network: &Pubkey,
+        device_key: &Pubkey,
+        signature: &[u8; 64],
+    ) -> [Instruction; 2] {
         let message = self.message(network, device_key);
         let verify = Instruction {
             program_id: attestation::ED25519_PROGRAM_ID,
             accounts: vec![],
-            data: attestation::ed25519_instruction_data(&device_key.to_bytes(), signature, &message),
+            data: attestation::ed25519_instruction_data(
+                &device_key.to_bytes(),
+                signature,
+                &message,
+            ),
         };
         let attest = build(
             accs::AttestDevice {
@@ -380,22 +444,37 @@ pub async fn platform(cluster: &impl Cluster) -> Result<Option<Platform>, Client
 
 /// The id the next `create_network` will get.
 pub async fn next_network_id(cluster: &impl Cluster) -> Result<u32, ClientError> {
-    Ok(platform(cluster).await?.map(|p| p.network_count).unwrap_or(0))
+    Ok(platform(cluster)
+        .await?
+        .map(|p| p.network_count)
+        .unwrap_or(0))
 }
 
 pub async fn network(cluster: &impl Cluster, network: &Pubkey) -> Result<Network, ClientError> {
     fetch(cluster, network).await
 }
 
-pub async fn member(cluster: &impl Cluster, network: &Pubkey, authority: &Pubkey) -> Result<Option<Member>, ClientError> {
+pub async fn member(
+    cluster: &impl Cluster,
+    network: &Pubkey,
+    authority: &Pubkey,
+) -> Result<Option<Member>, ClientError> {
     fetch_optional(cluster, &member_of(network, authority)).await
 }
 
-pub async fn maker(cluster: &impl Cluster, network: &Pubkey, maker_authority: &Pubkey) -> Result<Maker, ClientError> {
+pub async fn maker(
+    cluster: &impl Cluster,
+    network: &Pubkey,
+    maker_authority: &Pubkey,
+) -> Result<Maker, ClientError> {
     fetch(cluster, &pda::maker(network, maker_authority).0).await
 }
 
-pub async fn device(cluster: &impl Cluster, network: &Pubkey, device_key: &Pubkey) -> Result<Device, ClientError> {
+pub async fn device(
+    cluster: &impl Cluster,
+    network: &Pubkey,
+    device_key: &Pubkey,
+) -> Result<Device, ClientError> {
     fetch(cluster, &pda::device(network, device_key).0).await
 }
 

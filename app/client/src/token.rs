@@ -20,7 +20,11 @@ async fn rent_for(cluster: &impl Cluster, len: usize) -> Result<u64, ClientError
 }
 
 /// Creates a mint whose mint authority is `authority`; returns its address.
-pub async fn create_mint(cluster: &impl Cluster, authority: &Pubkey, decimals: u8) -> Result<Pubkey, ClientError> {
+pub async fn create_mint(
+    cluster: &impl Cluster,
+    authority: &Pubkey,
+    decimals: u8,
+) -> Result<Pubkey, ClientError> {
     let mint = Keypair::new();
     let payer = cluster.payer().pubkey();
     let lamports = rent_for(cluster, MINT_LEN).await?;
@@ -31,14 +35,24 @@ pub async fn create_mint(cluster: &impl Cluster, authority: &Pubkey, decimals: u
         MINT_LEN as u64,
         &TOKEN_PROGRAM_ID,
     );
-    let init = spl_token::instruction::initialize_mint2(&TOKEN_PROGRAM_ID, &mint.pubkey(), authority, None, decimals)
-        .map_err(|e| ClientError::Cluster(e.to_string()))?;
+    let init = spl_token::instruction::initialize_mint2(
+        &TOKEN_PROGRAM_ID,
+        &mint.pubkey(),
+        authority,
+        None,
+        decimals,
+    )
+    .map_err(|e| ClientError::Cluster(e.to_string()))?;
     cluster.send(&[create, init], &[&mint]).await?;
     Ok(mint.pubkey())
 }
 
 /// Creates a token account of `mint` owned by `owner`; returns its address.
-pub async fn create_token_account(cluster: &impl Cluster, mint: &Pubkey, owner: &Pubkey) -> Result<Pubkey, ClientError> {
+pub async fn create_token_account(
+    cluster: &impl Cluster,
+    mint: &Pubkey,
+    owner: &Pubkey,
+) -> Result<Pubkey, ClientError> {
     let account = Keypair::new();
     let payer = cluster.payer().pubkey();
     let lamports = rent_for(cluster, ACCOUNT_LEN).await?;
@@ -49,8 +63,13 @@ pub async fn create_token_account(cluster: &impl Cluster, mint: &Pubkey, owner: 
         ACCOUNT_LEN as u64,
         &TOKEN_PROGRAM_ID,
     );
-    let init = spl_token::instruction::initialize_account3(&TOKEN_PROGRAM_ID, &account.pubkey(), mint, owner)
-        .map_err(|e| ClientError::Cluster(e.to_string()))?;
+    let init = spl_token::instruction::initialize_account3(
+        &TOKEN_PROGRAM_ID,
+        &account.pubkey(),
+        mint,
+        owner,
+    )
+    .map_err(|e| ClientError::Cluster(e.to_string()))?;
     cluster.send(&[create, init], &[&account]).await?;
     Ok(account.pubkey())
 }
@@ -62,8 +81,15 @@ pub async fn mint_to(
     mint_authority: &Keypair,
     amount: u64,
 ) -> Result<(), ClientError> {
-    let ix = spl_token::instruction::mint_to(&TOKEN_PROGRAM_ID, mint, to, &mint_authority.pubkey(), &[], amount)
-        .map_err(|e| ClientError::Cluster(e.to_string()))?;
+    let ix = spl_token::instruction::mint_to(
+        &TOKEN_PROGRAM_ID,
+        mint,
+        to,
+        &mint_authority.pubkey(),
+        &[],
+        amount,
+    )
+    .map_err(|e| ClientError::Cluster(e.to_string()))?;
     cluster.send(&[ix], &[mint_authority]).await.map(|_| ())
 }
 

@@ -27,7 +27,12 @@ const THIS_INSTRUCTION: u16 = u16::MAX;
 
 /// The bytes a device signs: domain, the device account (which binds program,
 /// network and device key), nonce, kind and payload.
-pub fn message(device: &Pubkey, nonce: u32, kind: AttestationKind, payload: &[u8; 32]) -> [u8; MESSAGE_LEN] {
+pub fn message(
+    device: &Pubkey,
+    nonce: u32,
+    kind: AttestationKind,
+    payload: &[u8; 32],
+) -> [u8; MESSAGE_LEN] {
     let mut out = [0u8; MESSAGE_LEN];
     out[..16].copy_from_slice(DOMAIN);
     out[16..48].copy_from_slice(device.as_ref());
@@ -39,7 +44,11 @@ pub fn message(device: &Pubkey, nonce: u32, kind: AttestationKind, payload: &[u8
 
 /// Data of an Ed25519 precompile instruction checking one signature whose
 /// key, signature and message all live in the instruction itself.
-pub fn ed25519_instruction_data(pubkey: &[u8; 32], signature: &[u8; 64], message: &[u8]) -> Vec<u8> {
+pub fn ed25519_instruction_data(
+    pubkey: &[u8; 32],
+    signature: &[u8; 64],
+    message: &[u8],
+) -> Vec<u8> {
     let mut data = Vec::with_capacity(MESSAGE_OFFSET + message.len());
     data.extend_from_slice(&[1, 0]);
     for value in [
@@ -68,7 +77,8 @@ pub fn parse_ed25519_instruction(data: &[u8]) -> Result<(Pubkey, &[u8])> {
         data.len() >= PUBKEY_OFFSET && data[0] == 1,
         RegistryError::MalformedEd25519Instruction
     );
-    let field = |i: usize| u16::from_le_bytes([data[HEADER_LEN + 2 * i], data[HEADER_LEN + 2 * i + 1]]);
+    let field =
+        |i: usize| u16::from_le_bytes([data[HEADER_LEN + 2 * i], data[HEADER_LEN + 2 * i + 1]]);
     let (sig_ix, key_offset, key_ix) = (field(1), field(2) as usize, field(3));
     let (msg_offset, msg_len, msg_ix) = (field(4) as usize, field(5) as usize, field(6));
     require!(
@@ -120,9 +130,26 @@ mod tests {
     fn message_binds_every_field() {
         let device = Pubkey::new_unique();
         let base = message(&device, 1, AttestationKind::Location, &[1; 32]);
-        assert_ne!(base, message(&Pubkey::new_unique(), 1, AttestationKind::Location, &[1; 32]));
-        assert_ne!(base, message(&device, 2, AttestationKind::Location, &[1; 32]));
-        assert_ne!(base, message(&device, 1, AttestationKind::WorkReport, &[1; 32]));
-        assert_ne!(base, message(&device, 1, AttestationKind::Location, &[2; 32]));
+        assert_ne!(
+            base,
+            message(
+                &Pubkey::new_unique(),
+                1,
+                AttestationKind::Location,
+                &[1; 32]
+            )
+        );
+        assert_ne!(
+            base,
+            message(&device, 2, AttestationKind::Location, &[1; 32])
+        );
+        assert_ne!(
+            base,
+            message(&device, 1, AttestationKind::WorkReport, &[1; 32])
+        );
+        assert_ne!(
+            base,
+            message(&device, 1, AttestationKind::Location, &[2; 32])
+        );
     }
 }

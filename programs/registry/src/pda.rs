@@ -19,15 +19,24 @@ pub fn network(network_id: u32) -> (Pubkey, u8) {
 
 /// The role record of `authority` in `network`.
 pub fn member(network: &Pubkey, authority: &Pubkey) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[MEMBER_SEED, network.as_ref(), authority.as_ref()], &crate::ID)
+    Pubkey::find_program_address(
+        &[MEMBER_SEED, network.as_ref(), authority.as_ref()],
+        &crate::ID,
+    )
 }
 
 /// An approved maker, keyed by the maker's signing authority.
 pub fn maker(network: &Pubkey, maker_authority: &Pubkey) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[MAKER_SEED, network.as_ref(), maker_authority.as_ref()], &crate::ID)
+    Pubkey::find_program_address(
+        &[MAKER_SEED, network.as_ref(), maker_authority.as_ref()],
+        &crate::ID,
+    )
 }
 
 /// A device, keyed by the machine's own ed25519 key.
 pub fn device(network: &Pubkey, device_key: &Pubkey) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[DEVICE_SEED, network.as_ref(), device_key.as_ref()], &crate::ID)
+    Pubkey::find_program_address(
+        &[DEVICE_SEED, network.as_ref(), device_key.as_ref()],
+        &crate::ID,
+    )
 }

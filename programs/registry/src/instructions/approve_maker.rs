@@ -36,7 +36,8 @@ pub struct ApproveMaker<'info> {
 
 impl ApproveMaker<'_> {
     pub fn validate(&self, args: &ApproveMakerArgs) -> Result<()> {
-        self.member.require(&self.network.key(), permission::MAKER_MANAGER)?;
+        self.member
+            .require(&self.network.key(), permission::MAKER_MANAGER)?;
         Network::encode_name(&args.name)?;
         Ok(())
     }

@@ -38,11 +38,23 @@ impl AttestDevice<'_> {
     fn verify_device_signature(&self, args: &AttestDeviceArgs) -> Result<()> {
         let previous = get_instruction_relative(-1, &self.instructions_sysvar.to_account_info())
             .map_err(|_| error!(RegistryError::MissingEd25519Instruction))?;
-        require_keys_eq!(previous.program_id, ED25519_PROGRAM_ID, RegistryError::MissingEd25519Instruction);
+        require_keys_eq!(
+            previous.program_id,
+            ED25519_PROGRAM_ID,
+            RegistryError::MissingEd25519Instruction
+        );
         let (signer, signed) = attestation::parse_ed25519_instruction(&previous.data)?;
-        require_keys_eq!(signer, self.device.device_key, RegistryError::AttestationSignerMismatch);
-        let expected = attestation::message(&self.device.key(), args.nonce, args.kind, &args.payload);
-        require!(signed == expected.as_slice(), RegistryError::AttestationMessageMismatch);
+        require_keys_eq!(
+            signer,
+            self.device.device_key,
+            RegistryError::AttestationSignerMismatch
+        );
+        let expected =
+            attestation::message(&self.device.key(), args.nonce, args.kind, &args.payload);
+        require!(
+            signed == expected.as_slice(),
+            RegistryError::AttestationMessageMismatch
+        );
         Ok(())
     }
 }

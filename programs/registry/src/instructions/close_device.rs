@@ -19,7 +19,10 @@ impl CloseDevice<'_> {
     pub fn validate(&self) -> Result<()> {
         self.device.require_in(self.network.network_id)?;
         self.device.require_owner(&self.owner.key())?;
-        require!(self.device.status == DeviceStatus::Retired, RegistryError::DeviceNotRetired);
+        require!(
+            self.device.status == DeviceStatus::Retired,
+            RegistryError::DeviceNotRetired
+        );
         Ok(())
     }
 }

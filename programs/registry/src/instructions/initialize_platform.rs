@@ -17,6 +17,8 @@ pub fn handler(ctx: Context<InitializePlatform>) -> Result<()> {
     let platform = &mut ctx.accounts.platform;
     platform.network_count = 0;
     platform.bump = ctx.bumps.platform;
-    emit!(PlatformInitialized { platform: platform.key() });
+    emit!(PlatformInitialized {
+        platform: platform.key()
+    });
     Ok(())
 }

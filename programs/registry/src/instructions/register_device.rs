@@ -1,5 +1,7 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked};
+use anchor_spl::token_interface::{
+    transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked,
+};
 
 use crate::errors::RegistryError;
 use crate::events::DeviceRegistered;
@@ -53,24 +55,41 @@ impl RegisterDevice<'_> {
             self.maker_authority.key(),
             RegistryError::MissingPermission
         );
-        require!(args.owner != Pubkey::default(), RegistryError::InvalidNewOwner);
+        require!(
+            args.owner != Pubkey::default(),
+            RegistryError::InvalidNewOwner
+        );
         Device::check_location(args.location)?;
         if self.network.charges_fee() {
-            let (Some(mint), Some(_), Some(treasury), Some(_)) =
-                (&self.fee_mint, &self.fee_source, &self.fee_treasury, &self.token_program)
-            else {
+            let (Some(mint), Some(_), Some(treasury), Some(_)) = (
+                &self.fee_mint,
+                &self.fee_source,
+                &self.fee_treasury,
+                &self.token_program,
+            ) else {
                 return err!(RegistryError::FeeAccountsMissing);
             };
-            require_keys_eq!(mint.key(), self.network.fee_mint, RegistryError::FeeAccountMismatch);
-            require_keys_eq!(treasury.key(), self.network.fee_treasury, RegistryError::FeeAccountMismatch);
+            require_keys_eq!(
+                mint.key(),
+                self.network.fee_mint,
+                RegistryError::FeeAccountMismatch
+            );
+            require_keys_eq!(
+                treasury.key(),
+                self.network.fee_treasury,
+                RegistryError::FeeAccountMismatch
+            );
         }
         Ok(())
     }
 
     fn collect_fee(&self, amount: u64) -> Result<()> {
-        let (Some(mint), Some(source), Some(treasury), Some(token_program)) =
-            (&self.fee_mint, &self.fee_source, &self.fee_treasury, &self.token_program)
-        else {
+        let (Some(mint), Some(source), Some(treasury), Some(token_program)) = (
+            &self.fee_mint,
+            &self.fee_source,
+            &self.fee_treasury,
+            &self.token_program,
+        ) else {
             return err!(RegistryError::FeeAccountsMissing);
         };
         let accounts = TransferChecked {

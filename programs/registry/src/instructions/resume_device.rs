@@ -17,7 +17,8 @@ pub struct ResumeDevice<'info> {
 
 impl ResumeDevice<'_> {
     pub fn validate(&self) -> Result<()> {
-        self.member.require(&self.network.key(), permission::DEVICE_MANAGER)?;
+        self.member
+            .require(&self.network.key(), permission::DEVICE_MANAGER)?;
         self.device.require_in(self.network.network_id)
     }
 }

@@ -22,6 +22,8 @@ impl RetireDevice<'_> {
 
 pub fn handler(ctx: Context<RetireDevice>) -> Result<()> {
     ctx.accounts.device.retire()?;
-    emit!(DeviceRetired { device: ctx.accounts.device.key() });
+    emit!(DeviceRetired {
+        device: ctx.accounts.device.key()
+    });
     Ok(())
 }

@@ -23,7 +23,11 @@ pub struct RevokeRole<'info> {
 impl RevokeRole<'_> {
     pub fn validate(&self, permissions: u16) -> Result<()> {
         self.admin.require(&self.network.key(), permission::ADMIN)?;
-        require_keys_eq!(self.member.network, self.network.key(), RegistryError::MemberNetworkMismatch);
+        require_keys_eq!(
+            self.member.network,
+            self.network.key(),
+            RegistryError::MemberNetworkMismatch
+        );
         Member::validate_bits(permissions)
     }
 }
@@ -43,7 +47,9 @@ pub fn handler(ctx: Context<RevokeRole>, permissions: u16) -> Result<()> {
         by: accounts.authority.key(),
     });
     if accounts.member.permissions == 0 {
-        accounts.member.close(accounts.rent_receiver.to_account_info())?;
+        accounts
+            .member
+            .close(accounts.rent_receiver.to_account_info())?;
     }
     Ok(())
 }

@@ -19,13 +19,20 @@ impl SetDeviceOperator<'_> {
         self.device.require_in(self.network.network_id)?;
         self.device.require_owner(&self.owner.key())?;
         self.device.require_not_retired()?;
-        require_keys_neq!(self.device.operator, *operator, RegistryError::OperatorUnchanged);
+        require_keys_neq!(
+            self.device.operator,
+            *operator,
+            RegistryError::OperatorUnchanged
+        );
         Ok(())
     }
 }
 
 pub fn handler(ctx: Context<SetDeviceOperator>, operator: Pubkey) -> Result<()> {
     ctx.accounts.device.operator = operator;
-    emit!(DeviceOperatorSet { device: ctx.accounts.device.key(), operator });
+    emit!(DeviceOperatorSet {
+        device: ctx.accounts.device.key(),
+        operator
+    });
     Ok(())
 }

@@ -24,6 +24,9 @@ impl SetMakerQuota<'_> {
 
 pub fn handler(ctx: Context<SetMakerQuota>, quota: u32) -> Result<()> {
     ctx.accounts.maker.set_quota(quota)?;
-    emit!(MakerQuotaSet { maker: ctx.accounts.maker.key(), quota });
+    emit!(MakerQuotaSet {
+        maker: ctx.accounts.maker.key(),
+        quota
+    });
     Ok(())
 }

@@ -17,8 +17,12 @@ pub struct SetNetworkPaused<'info> {
 
 impl SetNetworkPaused<'_> {
     pub fn validate(&self, paused: bool) -> Result<()> {
-        self.member.require(&self.network.key(), permission::ADMIN)?;
-        require!(self.network.paused != paused, RegistryError::PauseStateUnchanged);
+        self.member
+            .require(&self.network.key(), permission::ADMIN)?;
+        require!(
+            self.network.paused != paused,
+            RegistryError::PauseStateUnchanged
+        );
         Ok(())
     }
 }

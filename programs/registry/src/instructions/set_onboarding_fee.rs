@@ -20,7 +20,8 @@ pub struct SetOnboardingFee<'info> {
 
 impl SetOnboardingFee<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
-        self.member.require(&self.network.key(), permission::TREASURY)?;
+        self.member
+            .require(&self.network.key(), permission::TREASURY)?;
         if amount == 0 {
             return Ok(());
         }
@@ -43,6 +44,11 @@ pub fn handler(ctx: Context<SetOnboardingFee>, amount: u64) -> Result<()> {
     network.fee_mint = fee_mint;
     network.fee_treasury = fee_treasury;
     network.onboarding_fee = amount;
-    emit!(OnboardingFeeSet { network: network.key(), fee_mint, fee_treasury, amount });
+    emit!(OnboardingFeeSet {
+        network: network.key(),
+        fee_mint,
+        fee_treasury,
+        amount
+    });
     Ok(())
 }

@@ -18,7 +18,8 @@ pub struct SuspendDevice<'info> {
 
 impl SuspendDevice<'_> {
     pub fn validate(&self) -> Result<()> {
-        self.member.require(&self.network.key(), permission::DEVICE_MANAGER)?;
+        self.member
+            .require(&self.network.key(), permission::DEVICE_MANAGER)?;
         self.device.require_in(self.network.network_id)
     }
 }

@@ -25,6 +25,10 @@ pub fn handler(ctx: Context<TransferDevice>, new_owner: Pubkey) -> Result<()> {
     let device = &mut ctx.accounts.device;
     let from = device.owner;
     device.transfer_to(new_owner)?;
-    emit!(DeviceTransferred { device: device.key(), from, to: new_owner });
+    emit!(DeviceTransferred {
+        device: device.key(),
+        from,
+        to: new_owner
+    });
     Ok(())
 }

@@ -21,7 +21,8 @@ pub struct UpdateNetwork<'info> {
 
 impl UpdateNetwork<'_> {
     pub fn validate(&self, args: &UpdateNetworkArgs) -> Result<()> {
-        self.member.require(&self.network.key(), permission::ADMIN)?;
+        self.member
+            .require(&self.network.key(), permission::ADMIN)?;
         require!(
             args.epoch_length_secs.is_some() || args.min_operator_bond.is_some(),
             RegistryError::NothingToUpdate

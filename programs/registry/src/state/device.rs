@@ -58,7 +58,11 @@ impl Device {
     pub const SIZE: usize = 8 + Device::INIT_SPACE;
 
     pub fn require_in(&self, network_id: u32) -> Result<()> {
-        require_eq!(self.network_id, network_id, RegistryError::DeviceNetworkMismatch);
+        require_eq!(
+            self.network_id,
+            network_id,
+            RegistryError::DeviceNetworkMismatch
+        );
         Ok(())
     }
 
@@ -77,12 +81,18 @@ impl Device {
     }
 
     pub fn require_not_retired(&self) -> Result<()> {
-        require!(self.status != DeviceStatus::Retired, RegistryError::DeviceRetired);
+        require!(
+            self.status != DeviceStatus::Retired,
+            RegistryError::DeviceRetired
+        );
         Ok(())
     }
 
     pub fn require_active(&self) -> Result<()> {
-        require!(self.status == DeviceStatus::Active, RegistryError::DeviceNotActive);
+        require!(
+            self.status == DeviceStatus::Active,
+            RegistryError::DeviceNotActive
+        );
         Ok(())
     }
 
@@ -109,7 +119,10 @@ impl Device {
     }
 
     pub fn resume(&mut self) -> Result<()> {
-        require!(self.status == DeviceStatus::Suspended, RegistryError::DeviceNotSuspended);
+        require!(
+            self.status == DeviceStatus::Suspended,
+            RegistryError::DeviceNotSuspended
+        );
         self.status = DeviceStatus::Active;
         Ok(())
     }
@@ -121,9 +134,17 @@ impl Device {
     }
 
     /// Accepts a verified attestation: nonces only move forward (replay guard).
-    pub fn accept_attestation(&mut self, nonce: u32, kind: AttestationKind, payload: &[u8; 32]) -> Result<()> {
+    pub fn accept_attestation(
+        &mut self,
+        nonce: u32,
+        kind: AttestationKind,
+        payload: &[u8; 32],
+    ) -> Result<()> {
         self.require_active()?;
-        require!(nonce > self.attestation_nonce, RegistryError::AttestationReplayed);
+        require!(
+            nonce > self.attestation_nonce,
+            RegistryError::AttestationReplayed
+        );
         if kind == AttestationKind::Location {
             let location = location_from_payload(payload)?;
             self.location = location;
@@ -134,7 +155,10 @@ impl Device {
 }
 
 pub fn location_from_payload(payload: &[u8; 32]) -> Result<u64> {
-    require!(payload[8..].iter().all(|b| *b == 0), RegistryError::InvalidAttestationPayload);
+    require!(
+        payload[8..].iter().all(|b| *b == 0),
+        RegistryError::InvalidAttestationPayload
+    );
     let location = u64::from_le_bytes(payload[..8].try_into().unwrap());
     require!(location != 0, RegistryError::InvalidAttestationPayload);
     Device::check_location(location)?;

@@ -25,13 +25,19 @@ impl Maker {
 
     pub fn record_onboarding(&mut self) -> Result<()> {
         require!(self.active, RegistryError::MakerRevoked);
-        require!(self.devices_onboarded < self.quota, RegistryError::MakerQuotaExceeded);
+        require!(
+            self.devices_onboarded < self.quota,
+            RegistryError::MakerQuotaExceeded
+        );
         self.devices_onboarded += 1;
         Ok(())
     }
 
     pub fn set_quota(&mut self, quota: u32) -> Result<()> {
-        require!(quota >= self.devices_onboarded, RegistryError::QuotaBelowOnboarded);
+        require!(
+            quota >= self.devices_onboarded,
+            RegistryError::QuotaBelowOnboarded
+        );
         self.quota = quota;
         Ok(())
     }

@@ -18,7 +18,8 @@ pub mod permission {
     pub const DEVICE_MANAGER: u16 = 1 << 5;
     /// Slash operator bonds (staking program).
     pub const SLASHER: u16 = 1 << 6;
-    pub const ALL: u16 = ADMIN | MAKER_MANAGER | ORACLE | COMPLIANCE | TREASURY | DEVICE_MANAGER | SLASHER;
+    pub const ALL: u16 =
+        ADMIN | MAKER_MANAGER | ORACLE | COMPLIANCE | TREASURY | DEVICE_MANAGER | SLASHER;
 
     pub const NAMES: [(u16, &str); 7] = [
         (ADMIN, "admin"),
@@ -44,7 +45,10 @@ pub struct Member {
 impl Member {
     pub fn validate_bits(bits: u16) -> Result<()> {
         require!(bits != 0, RegistryError::EmptyPermissions);
-        require!(bits & !permission::ALL == 0, RegistryError::UnknownPermission);
+        require!(
+            bits & !permission::ALL == 0,
+            RegistryError::UnknownPermission
+        );
         Ok(())
     }
 

@@ -44,7 +44,11 @@ impl Network {
     }
 
     pub fn name(&self) -> String {
-        let end = self.name.iter().position(|b| *b == 0).unwrap_or(NETWORK_NAME_LEN);
+        let end = self
+            .name
+            .iter()
+            .position(|b| *b == 0)
+            .unwrap_or(NETWORK_NAME_LEN);
         String::from_utf8_lossy(&self.name[..end]).into_owned()
     }
 
@@ -72,17 +76,26 @@ impl Network {
     }
 
     pub fn add_device(&mut self) -> Result<()> {
-        self.device_count = self.device_count.checked_add(1).ok_or(RegistryError::CounterOverflow)?;
+        self.device_count = self
+            .device_count
+            .checked_add(1)
+            .ok_or(RegistryError::CounterOverflow)?;
         Ok(())
     }
 
     pub fn remove_device(&mut self) -> Result<()> {
-        self.device_count = self.device_count.checked_sub(1).ok_or(RegistryError::CounterOverflow)?;
+        self.device_count = self
+            .device_count
+            .checked_sub(1)
+            .ok_or(RegistryError::CounterOverflow)?;
         Ok(())
     }
 
     pub fn add_admin(&mut self) -> Result<()> {
-        self.admin_count = self.admin_count.checked_add(1).ok_or(RegistryError::CounterOverflow)?;
+        self.admin_count = self
+            .admin_count
+            .checked_add(1)
+            .ok_or(RegistryError::CounterOverflow)?;
         Ok(())
     }
 
