@@ -2,10 +2,9 @@
 
 use anyhow::{Context, Result};
 use depin_client::local::{LocalCluster, ProgramMode};
-use depin_client::registry::{
-    self, permission, Attestation, CreateNetworkArgs, FeePayment, NewDevice,
-};
+use depin_client::registry::{self, permission, Attestation, FeePayment, NewDevice};
 use depin_client::{token, Cluster, Instruction, Keypair, Pubkey, Sent, Signer};
+use depin_migrations::{ensure_network, NetworkSpec};
 use depin_registry::pda;
 use depin_registry::state::{Device, DeviceKind};
 
@@ -21,6 +20,11 @@ struct Story {
 }
 
 impl Story {
+    fn note(&mut self, what: &str) {
+        self.steps
+            .row(vec![what.to_string(), "-".into(), "-".into()]);
+    }
+
     async fn step(
         &mut self,
         what: &str,
@@ -143,33 +147,15 @@ pub async fn run(sbf: bool) -> Result<()> {
     )
     .await?;
 
-    // Platform and network.
-    if registry::platform(&story.cluster).await?.is_none() {
-        story
-            .step(
-                "initialize platform",
-                &[registry::initialize_platform(&payer)],
-                &[],
-            )
-            .await?;
-    }
-    let network_id = registry::next_network_id(&story.cluster).await?;
-    let network = pda::network(network_id).0;
-    let args = CreateNetworkArgs {
+    // Platform and network, through the same idempotent steps a deploy runs.
+    let spec = NetworkSpec {
         name: "solar-berlin".into(),
+        reward_mint,
         epoch_length_secs: 86_400,
         min_operator_bond: 500 * USDC,
     };
-    let ix = registry::create_network(
-        &payer,
-        &operator.key.pubkey(),
-        network_id,
-        &reward_mint,
-        args,
-    );
-    story
-        .step("create network solar-berlin", &[ix], &[&operator.key])
-        .await?;
+    let (network, _) = ensure_network(&story.cluster, &operator.key, &spec).await?;
+    story.note("bootstrap: platform + network solar-berlin (migrations)");
 
     // Roles: nobody but the operator holds every permission.
     let grants = [
