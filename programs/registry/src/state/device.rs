@@ -1,7 +1,6 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::RegistryError;
-use crate::state::is_valid_location;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
 pub enum DeviceKind {
@@ -97,7 +96,7 @@ impl Device {
     }
 
     pub fn check_location(location: u64) -> Result<()> {
-        require!(is_valid_location(location), RegistryError::InvalidLocation);
+        require!(depin_h3::is_valid_cell(location), RegistryError::InvalidLocation);
         Ok(())
     }
 

@@ -1,12 +1,10 @@
 mod device;
-mod location;
 mod maker;
 mod member;
 mod network;
 mod platform;
 
 pub use device::*;
-pub use location::*;
 pub use maker::*;
 pub use member::*;
 pub use network::*;
