@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use depin_client::events::registry_events;
 use depin_client::registry::{
     self, permission, Attestation, FeePayment, UpdateDeviceArgs, UpdateNetworkArgs,
 };
@@ -37,6 +38,7 @@ impl Recorder<'_> {
             .send(ixs, signers)
             .await
             .unwrap_or_else(|e| panic!("{instruction}: {e}\n{}", e.logs().join("\n")));
+        check_event(self.env.cluster.mode().is_sbf(), instruction, &sent.logs);
         self.rows.push(Measured {
             instruction,
             note,
@@ -45,28 +47,29 @@ impl Recorder<'_> {
     }
 }
 
-/// Upper bounds in compute units (SBPF v3 build from scripts/build-sbf),
+/// Instruction, upper bound in compute units, the event it must emit.
+/// Budgets (SBPF v3 build from scripts/build-sbf),
 /// about 25% above the figures measured when they were set.
-const BUDGETS: &[(&str, u64)] = &[
-    ("initialize_platform", 9000),
-    ("create_network", 21800),
-    ("update_network", 3700),
-    ("set_network_paused", 3700),
-    ("set_onboarding_fee", 5600),
-    ("grant_role", 11800),
-    ("revoke_role", 5300),
-    ("approve_maker", 12000),
-    ("set_maker_quota", 4000),
-    ("revoke_maker", 4100),
-    ("register_device", 21700),
-    ("update_device", 4000),
-    ("transfer_device", 3800),
-    ("set_device_operator", 3700),
-    ("suspend_device", 4300),
-    ("resume_device", 4300),
-    ("retire_device", 3600),
-    ("close_device", 4600),
-    ("attest_device", 4300),
+const BUDGETS: &[(&str, u64, &str)] = &[
+    ("initialize_platform", 9000, "PlatformInitialized"),
+    ("create_network", 21800, "NetworkCreated"),
+    ("update_network", 3700, "NetworkUpdated"),
+    ("set_network_paused", 3700, "NetworkPauseSet"),
+    ("set_onboarding_fee", 5600, "OnboardingFeeSet"),
+    ("grant_role", 11800, "RoleGranted"),
+    ("revoke_role", 5300, "RoleRevoked"),
+    ("approve_maker", 12000, "MakerApproved"),
+    ("set_maker_quota", 4000, "MakerQuotaSet"),
+    ("revoke_maker", 4100, "MakerRevoked"),
+    ("register_device", 21700, "DeviceRegistered"),
+    ("update_device", 4000, "DeviceUpdated"),
+    ("transfer_device", 3800, "DeviceTransferred"),
+    ("set_device_operator", 3700, "DeviceOperatorSet"),
+    ("suspend_device", 4300, "DeviceSuspended"),
+    ("resume_device", 4300, "DeviceResumed"),
+    ("retire_device", 3600, "DeviceRetired"),
+    ("close_device", 4600, "DeviceClosed"),
+    ("attest_device", 4300, "DeviceAttested"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,6 +89,7 @@ async fn registry_compute_units() {
     let fresh = depin_client::local::LocalCluster::start().await;
     let init = registry::initialize_platform(&fresh.payer().pubkey());
     let sent = fresh.send(&[init], &[]).await.unwrap();
+    check_event(fresh.mode().is_sbf(), "initialize_platform", &sent.logs);
     r.rows.push(Measured {
         instruction: "initialize_platform",
         note: "",
@@ -367,7 +371,7 @@ async fn registry_compute_units() {
         .is_none());
 
     // Every instruction of the program appears in the report.
-    for (name, _) in BUDGETS {
+    for (name, _, _) in BUDGETS {
         assert!(
             r.rows.iter().any(|m| m.instruction == *name),
             "{name} was not measured"
@@ -379,6 +383,25 @@ async fn registry_compute_units() {
     }
 }
 
+/// Every state change emits its event. Natively compiled programs cannot
+/// log events (Anchor's off-chain `sol_log_data` is a no-op), so this is
+/// checked in the real VM only.
+fn check_event(sbf: bool, instruction: &str, logs: &[String]) {
+    if !sbf {
+        return;
+    }
+    let expected = BUDGETS
+        .iter()
+        .find(|(n, _, _)| *n == instruction)
+        .map(|(_, _, e)| *e)
+        .unwrap();
+    let emitted: Vec<&str> = registry_events(logs).iter().map(|e| e.name()).collect();
+    assert!(
+        emitted.contains(&expected),
+        "{instruction} emitted {emitted:?}, expected {expected}"
+    );
+}
+
 fn write_report(rows: &[Measured]) {
     let mut md =
         String::from("# Compute units: registry (SBPF v3 build from scripts/build-sbf)\n\n");
@@ -386,8 +409,8 @@ fn write_report(rows: &[Measured]) {
     for m in rows {
         let budget = BUDGETS
             .iter()
-            .find(|(n, _)| *n == m.instruction)
-            .map(|(_, b)| *b)
+            .find(|(n, _, _)| *n == m.instruction)
+            .map(|(_, b, _)| *b)
             .unwrap_or(0);
         writeln!(
             md,
@@ -410,7 +433,7 @@ fn check_budgets(rows: &[Measured]) {
     let over: Vec<String> = rows
         .iter()
         .filter_map(|m| {
-            let budget = BUDGETS.iter().find(|(n, _)| *n == m.instruction)?.1;
+            let budget = BUDGETS.iter().find(|(n, _, _)| *n == m.instruction)?.1;
             (m.compute_units > budget).then(|| {
                 format!(
                     "{} ({}): {} CU > budget {}",

@@ -4,6 +4,7 @@
 
 pub mod cluster;
 pub mod error;
+pub mod events;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod registry;

@@ -5,11 +5,13 @@ use anchor_lang::prelude::*;
 use crate::state::{AttestationKind, DeviceKind};
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct PlatformInitialized {
     pub platform: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct NetworkCreated {
     pub network: Pubkey,
     pub network_id: u32,
@@ -20,6 +22,7 @@ pub struct NetworkCreated {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct NetworkUpdated {
     pub network: Pubkey,
     pub epoch_length_secs: u32,
@@ -27,6 +30,7 @@ pub struct NetworkUpdated {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct NetworkPauseSet {
     pub network: Pubkey,
     pub paused: bool,
@@ -34,6 +38,7 @@ pub struct NetworkPauseSet {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct OnboardingFeeSet {
     pub network: Pubkey,
     pub fee_mint: Pubkey,
@@ -42,6 +47,7 @@ pub struct OnboardingFeeSet {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct RoleGranted {
     pub network: Pubkey,
     pub member: Pubkey,
@@ -51,6 +57,7 @@ pub struct RoleGranted {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct RoleRevoked {
     pub network: Pubkey,
     pub member: Pubkey,
@@ -60,6 +67,7 @@ pub struct RoleRevoked {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct MakerApproved {
     pub network: Pubkey,
     pub maker: Pubkey,
@@ -69,18 +77,21 @@ pub struct MakerApproved {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct MakerQuotaSet {
     pub maker: Pubkey,
     pub quota: u32,
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct MakerRevoked {
     pub maker: Pubkey,
     pub by: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct DeviceRegistered {
     pub network: Pubkey,
     pub device: Pubkey,
@@ -94,6 +105,7 @@ pub struct DeviceRegistered {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct DeviceUpdated {
     pub device: Pubkey,
     pub location: u64,
@@ -102,6 +114,7 @@ pub struct DeviceUpdated {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct DeviceTransferred {
     pub device: Pubkey,
     pub from: Pubkey,
@@ -109,12 +122,14 @@ pub struct DeviceTransferred {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct DeviceOperatorSet {
     pub device: Pubkey,
     pub operator: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct DeviceSuspended {
     pub device: Pubkey,
     pub reason: u16,
@@ -122,23 +137,27 @@ pub struct DeviceSuspended {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct DeviceResumed {
     pub device: Pubkey,
     pub by: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct DeviceRetired {
     pub device: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct DeviceClosed {
     pub device: Pubkey,
     pub rent_to: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct DeviceAttested {
     pub device: Pubkey,
     pub nonce: u32,

@@ -1,0 +1,110 @@
+//! Decoding program events from transaction logs (`Program data: <base64>`
+//! lines written by Anchor's `emit!`). The crank and indexers follow these.
+//! Natively compiled programs do not log events (Anchor's off-chain
+//! `sol_log_data` is a no-op), so only SBF runs and real clusters show them.
+
+use anchor_lang::{AnchorDeserialize, Discriminator};
+use base64::Engine;
+use depin_registry::events::*;
+
+const PROGRAM_DATA: &str = "Program data: ";
+
+/// The raw payloads of every `Program data:` log line.
+pub fn program_data(logs: &[String]) -> Vec<Vec<u8>> {
+    logs.iter()
+        .filter_map(|line| line.strip_prefix(PROGRAM_DATA))
+        .filter_map(|b64| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .ok()
+        })
+        .collect()
+}
+
+macro_rules! event_enum {
+    ($name:ident { $($event:ident),* $(,)? }) => {
+        /// Every event the registry program emits.
+        #[derive(Debug, Clone)]
+        pub enum $name {
+            $($event($event),)*
+        }
+
+        impl $name {
+            fn decode(data: &[u8]) -> Option<Self> {
+                $(
+                    if let Some(mut body) = data.strip_prefix($event::DISCRIMINATOR) {
+                        return $event::deserialize(&mut body).ok().map($name::$event);
+                    }
+                )*
+                None
+            }
+
+            /// The event's type name, e.g. `"DeviceRegistered"`.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $($name::$event(_) => stringify!($event),)*
+                }
+            }
+        }
+    };
+}
+
+event_enum!(RegistryEvent {
+    PlatformInitialized,
+    NetworkCreated,
+    NetworkUpdated,
+    NetworkPauseSet,
+    OnboardingFeeSet,
+    RoleGranted,
+    RoleRevoked,
+    MakerApproved,
+    MakerQuotaSet,
+    MakerRevoked,
+    DeviceRegistered,
+    DeviceUpdated,
+    DeviceTransferred,
+    DeviceOperatorSet,
+    DeviceSuspended,
+    DeviceResumed,
+    DeviceRetired,
+    DeviceClosed,
+    DeviceAttested,
+});
+
+/// The registry events in `logs`, in order.
+pub fn registry_events(logs: &[String]) -> Vec<RegistryEvent> {
+    program_data(logs)
+        .iter()
+        .filter_map(|data| RegistryEvent::decode(data))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::prelude::Pubkey;
+    use anchor_lang::Event;
+
+    #[test]
+    fn decodes_an_emitted_event() {
+        let event = DeviceTransferred {
+            device: Pubkey::new_unique(),
+            from: Pubkey::new_unique(),
+            to: Pubkey::new_unique(),
+        };
+        let line = format!(
+            "{PROGRAM_DATA}{}",
+            base64::engine::general_purpose::STANDARD.encode(event.data())
+        );
+        let logs = vec!["Program log: Instruction: TransferDevice".to_string(), line];
+        let decoded = registry_events(&logs);
+        assert_eq!(decoded.len(), 1);
+        match &decoded[0] {
+            RegistryEvent::DeviceTransferred(e) => {
+                assert_eq!((e.device, e.to), (event.device, event.to))
+            }
+            other => panic!("decoded {other:?}"),
+        }
+        assert!(registry_events(&["Program data: !!!".to_string()]).is_empty());
+    }
+}
