@@ -1,10 +1,11 @@
 //! SPL Token helpers (the real token program) for setting up mints and
 //! accounts and reading balances.
 
-use anchor_lang::prelude::Pubkey;
+use anchor_lang::prelude::{ProgramError, Pubkey};
 use anchor_lang::AccountDeserialize;
 use anchor_spl::token::spl_token;
 use anchor_spl::token::{Mint, TokenAccount};
+use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -15,8 +16,25 @@ pub const TOKEN_PROGRAM_ID: Pubkey = spl_token::ID;
 const MINT_LEN: usize = 82;
 const ACCOUNT_LEN: usize = 165;
 
-async fn rent_for(cluster: &impl Cluster, len: usize) -> Result<u64, ClientError> {
-    cluster.minimum_balance(len).await
+/// Creates a token-program-owned account of `len` bytes at a new address and
+/// initializes it with `init(address)`.
+async fn create_initialized(
+    cluster: &impl Cluster,
+    len: usize,
+    init: impl FnOnce(&Pubkey) -> Result<Instruction, ProgramError>,
+) -> Result<Pubkey, ClientError> {
+    let account = Keypair::new();
+    let lamports = cluster.minimum_balance(len).await?;
+    let create = anchor_lang::solana_program::system_instruction::create_account(
+        &cluster.payer().pubkey(),
+        &account.pubkey(),
+        lamports,
+        len as u64,
+        &TOKEN_PROGRAM_ID,
+    );
+    let init = init(&account.pubkey()).map_err(|e| ClientError::Cluster(e.to_string()))?;
+    cluster.send(&[create, init], &[&account]).await?;
+    Ok(account.pubkey())
 }
 
 /// Creates a mint whose mint authority is `authority`; returns its address.
@@ -25,26 +43,10 @@ pub async fn create_mint(
     authority: &Pubkey,
     decimals: u8,
 ) -> Result<Pubkey, ClientError> {
-    let mint = Keypair::new();
-    let payer = cluster.payer().pubkey();
-    let lamports = rent_for(cluster, MINT_LEN).await?;
-    let create = anchor_lang::solana_program::system_instruction::create_account(
-        &payer,
-        &mint.pubkey(),
-        lamports,
-        MINT_LEN as u64,
-        &TOKEN_PROGRAM_ID,
-    );
-    let init = spl_token::instruction::initialize_mint2(
-        &TOKEN_PROGRAM_ID,
-        &mint.pubkey(),
-        authority,
-        None,
-        decimals,
-    )
-    .map_err(|e| ClientError::Cluster(e.to_string()))?;
-    cluster.send(&[create, init], &[&mint]).await?;
-    Ok(mint.pubkey())
+    create_initialized(cluster, MINT_LEN, |mint| {
+        spl_token::instruction::initialize_mint2(&TOKEN_PROGRAM_ID, mint, authority, None, decimals)
+    })
+    .await
 }
 
 /// Creates a token account of `mint` owned by `owner`; returns its address.
@@ -53,25 +55,10 @@ pub async fn create_token_account(
     mint: &Pubkey,
     owner: &Pubkey,
 ) -> Result<Pubkey, ClientError> {
-    let account = Keypair::new();
-    let payer = cluster.payer().pubkey();
-    let lamports = rent_for(cluster, ACCOUNT_LEN).await?;
-    let create = anchor_lang::solana_program::system_instruction::create_account(
-        &payer,
-        &account.pubkey(),
-        lamports,
-        ACCOUNT_LEN as u64,
-        &TOKEN_PROGRAM_ID,
-    );
-    let init = spl_token::instruction::initialize_account3(
-        &TOKEN_PROGRAM_ID,
-        &account.pubkey(),
-        mint,
-        owner,
-    )
-    .map_err(|e| ClientError::Cluster(e.to_string()))?;
-    cluster.send(&[create, init], &[&account]).await?;
-    Ok(account.pubkey())
+    create_initialized(cluster, ACCOUNT_LEN, |account| {
+        spl_token::instruction::initialize_account3(&TOKEN_PROGRAM_ID, account, mint, owner)
+    })
+    .await
 }
 
 pub async fn mint_to(

@@ -47,7 +47,7 @@ pub struct RegisterDevice<'info> {
     pub system_program: Program<'info, System>,
 }
 
-impl RegisterDevice<'_> {
+impl<'info> RegisterDevice<'info> {
     pub fn validate(&self, args: &RegisterDeviceArgs) -> Result<()> {
         self.network.require_not_paused()?;
         require_keys_eq!(
@@ -61,21 +61,14 @@ impl RegisterDevice<'_> {
         );
         Device::check_location(args.location)?;
         if self.network.charges_fee() {
-            let (Some(mint), Some(_), Some(treasury), Some(_)) = (
-                &self.fee_mint,
-                &self.fee_source,
-                &self.fee_treasury,
-                &self.token_program,
-            ) else {
-                return err!(RegistryError::FeeAccountsMissing);
-            };
+            let fee = self.fee_accounts()?;
             require_keys_eq!(
-                mint.key(),
+                fee.mint.key(),
                 self.network.fee_mint,
                 RegistryError::FeeAccountMismatch
             );
             require_keys_eq!(
-                treasury.key(),
+                fee.treasury.key(),
                 self.network.fee_treasury,
                 RegistryError::FeeAccountMismatch
             );
@@ -83,15 +76,31 @@ impl RegisterDevice<'_> {
         Ok(())
     }
 
-    fn collect_fee(&self, amount: u64) -> Result<()> {
-        let (Some(mint), Some(source), Some(treasury), Some(token_program)) = (
+    /// The four optional fee accounts, all required once a fee is set.
+    fn fee_accounts(&self) -> Result<FeeAccounts<'_, 'info>> {
+        match (
             &self.fee_mint,
             &self.fee_source,
             &self.fee_treasury,
             &self.token_program,
-        ) else {
-            return err!(RegistryError::FeeAccountsMissing);
-        };
+        ) {
+            (Some(mint), Some(source), Some(treasury), Some(token_program)) => Ok(FeeAccounts {
+                mint,
+                source,
+                treasury,
+                token_program,
+            }),
+            _ => err!(RegistryError::FeeAccountsMissing),
+        }
+    }
+
+    fn collect_fee(&self, amount: u64) -> Result<()> {
+        let FeeAccounts {
+            mint,
+            source,
+            treasury,
+            token_program,
+        } = self.fee_accounts()?;
         let accounts = TransferChecked {
             from: source.to_account_info(),
             mint: mint.to_account_info(),
@@ -104,6 +113,13 @@ impl RegisterDevice<'_> {
             mint.decimals,
         )
     }
+}
+
+struct FeeAccounts<'a, 'info> {
+    mint: &'a InterfaceAccount<'info, Mint>,
+    source: &'a InterfaceAccount<'info, TokenAccount>,
+    treasury: &'a InterfaceAccount<'info, TokenAccount>,
+    token_program: &'a Interface<'info, TokenInterface>,
 }
 
 pub fn handler(ctx: Context<RegisterDevice>, args: RegisterDeviceArgs) -> Result<()> {
