@@ -96,7 +96,10 @@ impl Device {
     }
 
     pub fn check_location(location: u64) -> Result<()> {
-        require!(depin_h3::is_valid_cell(location), RegistryError::InvalidLocation);
+        require!(
+            depin_h3::is_valid_cell(location),
+            RegistryError::InvalidLocation
+        );
         Ok(())
     }
 
