@@ -288,17 +288,20 @@ async fn registry_compute_units() {
         &[&owner],
     )
     .await;
+    let target = registry::attestation_target(&env.cluster, &net, &key)
+        .await
+        .unwrap();
     r.run(
         "attest_device",
         "location assertion (ed25519 precompile + sysvar read)",
-        &Attestation::location(1, SF_CELL).sign(&net, &device),
+        &Attestation::location(1, SF_CELL).sign(&target, &device),
         &[],
     )
     .await;
     r.run(
         "attest_device",
         "work report",
-        &Attestation::work_report(2, [1; 32]).sign(&net, &device),
+        &Attestation::work_report(2, [1; 32]).sign(&target, &device),
         &[],
     )
     .await;

@@ -262,11 +262,12 @@ pub async fn run(sbf: bool) -> Result<()> {
     // cell) and a work report; anyone can submit them.
     let battery = &devices[0];
     let precise_cell = 0x8c2830828000dff_u64;
-    let ixs = Attestation::location(1, precise_cell).sign(&network, battery);
+    let target = registry::attestation_target(&story.cluster, &network, &battery.pubkey()).await?;
+    let ixs = Attestation::location(1, precise_cell).sign(&target, battery);
     story
         .step("battery attests its location (ed25519-verified)", &ixs, &[])
         .await?;
-    let ixs = Attestation::work_report(2, [7u8; 32]).sign(&network, battery);
+    let ixs = Attestation::work_report(2, [7u8; 32]).sign(&target, battery);
     story
         .step("battery attests a work report", &ixs, &[])
         .await?;

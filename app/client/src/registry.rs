@@ -362,6 +362,16 @@ pub fn close_device(owner: &Pubkey, network: &Pubkey, device_key: &Pubkey) -> In
     )
 }
 
+/// The device registration an attestation is for. Read it with
+/// [`attestation_target`]: a closed and re-registered device is a new target,
+/// and nothing signed for the old one verifies for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttestationTarget {
+    pub network: Pubkey,
+    pub device_key: Pubkey,
+    pub registration: u32,
+}
+
 /// A signed attestation: the Ed25519 precompile instruction carrying the
 /// device's signature, then the registry instruction that checks it. Send
 /// both, in this order, in one transaction; no extra signer is needed.
@@ -390,25 +400,32 @@ impl Attestation {
     }
 
     /// The exact bytes the device signs.
-    pub fn message(&self, network: &Pubkey, device_key: &Pubkey) -> Vec<u8> {
-        let device = pda::device(network, device_key).0;
-        attestation::message(&device, self.nonce, self.kind, &self.payload).to_vec()
+    pub fn message(&self, target: &AttestationTarget) -> Vec<u8> {
+        let device = pda::device(&target.network, &target.device_key).0;
+        attestation::message(
+            &device,
+            target.registration,
+            self.nonce,
+            self.kind,
+            &self.payload,
+        )
+        .to_vec()
     }
 
     /// Signs with the device's keypair (on real hardware the secure element
     /// signs `message()` and [`Self::instructions_with_signature`] is used).
-    pub fn sign(&self, network: &Pubkey, device: &Keypair) -> [Instruction; 2] {
-        let signature = device.sign_message(&self.message(network, &device.pubkey()));
-        self.instructions_with_signature(network, &device.pubkey(), signature.as_array())
+    pub fn sign(&self, target: &AttestationTarget, device: &Keypair) -> [Instruction; 2] {
+        let signature = device.sign_message(&self.message(target));
+        self.instructions_with_signature(target, signature.as_array())
     }
 
     pub fn instructions_with_signature(
         &self,
-        network: &Pubkey,
-        device_key: &Pubkey,
+        target: &AttestationTarget,
         signature: &[u8; 64],
     ) -> [Instruction; 2] {
-        let message = self.message(network, device_key);
+        let (network, device_key) = (&target.network, &target.device_key);
+        let message = self.message(target);
         let verify = Instruction {
             program_id: attestation::ED25519_PROGRAM_ID,
             accounts: vec![],
@@ -476,6 +493,19 @@ pub async fn device(
     device_key: &Pubkey,
 ) -> Result<Device, ClientError> {
     fetch(cluster, &pda::device(network, device_key).0).await
+}
+
+pub async fn attestation_target(
+    cluster: &impl Cluster,
+    network: &Pubkey,
+    device_key: &Pubkey,
+) -> Result<AttestationTarget, ClientError> {
+    let stored = device(cluster, network, device_key).await?;
+    Ok(AttestationTarget {
+        network: *network,
+        device_key: *device_key,
+        registration: stored.registration,
+    })
 }
 
 /// Human names of the permission bits in `bits`, e.g. `["admin", "oracle"]`.

@@ -13,7 +13,7 @@ pub const ED25519_PROGRAM_ID: Pubkey = pubkey!("Ed25519SigVerify1111111111111111
 
 /// Keeps a device signature for this program from passing as anything else.
 pub const DOMAIN: &[u8; 16] = b"depin-attest-v1\0";
-pub const MESSAGE_LEN: usize = 16 + 32 + 4 + 1 + 32;
+pub const MESSAGE_LEN: usize = 16 + 32 + 4 + 4 + 1 + 32;
 
 /// Ed25519 instruction layout: 2-byte header, one 14-byte offsets entry,
 /// then public key, signature and message.
@@ -26,9 +26,11 @@ const MESSAGE_OFFSET: usize = SIGNATURE_OFFSET + 64;
 const THIS_INSTRUCTION: u16 = u16::MAX;
 
 /// The bytes a device signs: domain, the device account (which binds program,
-/// network and device key), nonce, kind and payload.
+/// network and device key), the registration it belongs to (so nothing signed
+/// before a close and re-registration verifies again), nonce, kind, payload.
 pub fn message(
     device: &Pubkey,
+    registration: u32,
     nonce: u32,
     kind: AttestationKind,
     payload: &[u8; 32],
@@ -36,9 +38,10 @@ pub fn message(
     let mut out = [0u8; MESSAGE_LEN];
     out[..16].copy_from_slice(DOMAIN);
     out[16..48].copy_from_slice(device.as_ref());
-    out[48..52].copy_from_slice(&nonce.to_le_bytes());
-    out[52] = kind as u8;
-    out[53..].copy_from_slice(payload);
+    out[48..52].copy_from_slice(&registration.to_le_bytes());
+    out[52..56].copy_from_slice(&nonce.to_le_bytes());
+    out[56] = kind as u8;
+    out[57..].copy_from_slice(payload);
     out
 }
 
@@ -101,7 +104,7 @@ mod tests {
     #[test]
     fn build_then_parse_round_trips() {
         let device = Pubkey::new_unique();
-        let msg = message(&device, 7, AttestationKind::WorkReport, &[9; 32]);
+        let msg = message(&device, 1, 7, AttestationKind::WorkReport, &[9; 32]);
         let key = [3u8; 32];
         let data = ed25519_instruction_data(&key, &[5; 64], &msg);
         let (parsed_key, parsed_msg) = parse_ed25519_instruction(&data).unwrap();
@@ -129,11 +132,12 @@ mod tests {
     #[test]
     fn message_binds_every_field() {
         let device = Pubkey::new_unique();
-        let base = message(&device, 1, AttestationKind::Location, &[1; 32]);
+        let base = message(&device, 1, 1, AttestationKind::Location, &[1; 32]);
         assert_ne!(
             base,
             message(
                 &Pubkey::new_unique(),
+                1,
                 1,
                 AttestationKind::Location,
                 &[1; 32]
@@ -141,15 +145,19 @@ mod tests {
         );
         assert_ne!(
             base,
-            message(&device, 2, AttestationKind::Location, &[1; 32])
+            message(&device, 1, 2, AttestationKind::Location, &[1; 32])
         );
         assert_ne!(
             base,
-            message(&device, 1, AttestationKind::WorkReport, &[1; 32])
+            message(&device, 2, 1, AttestationKind::Location, &[1; 32])
         );
         assert_ne!(
             base,
-            message(&device, 1, AttestationKind::Location, &[2; 32])
+            message(&device, 1, 1, AttestationKind::WorkReport, &[1; 32])
+        );
+        assert_ne!(
+            base,
+            message(&device, 1, 1, AttestationKind::Location, &[2; 32])
         );
     }
 }

@@ -68,4 +68,6 @@ pub enum RegistryError {
     AttestationReplayed,
     #[msg("Attestation payload is invalid for its kind")]
     InvalidAttestationPayload,
+    #[msg("A maker authority cannot be the default key")]
+    InvalidMakerAuthority,
 }

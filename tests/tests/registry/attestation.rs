@@ -1,7 +1,7 @@
 //! attest_device: Ed25519-verified device attestations and their replay guard.
 
 use anchor_lang::error::ErrorCode as AnchorError;
-use depin_client::registry::{self, permission, Attestation};
+use depin_client::registry::{self, permission, Attestation, AttestationTarget};
 use depin_client::{ClientError, Instruction, Keypair, Pubkey, Sent, Signer};
 use depin_registry::attestation::{
     ed25519_instruction_data, ED25519_PROGRAM_ID, INSTRUCTIONS_SYSVAR_ID,
@@ -27,6 +27,7 @@ struct Fixture {
     env: Env,
     owner: Keypair,
     device: Keypair,
+    target: AttestationTarget,
 }
 
 async fn fixture() -> Fixture {
@@ -34,7 +35,15 @@ async fn fixture() -> Fixture {
     let maker = env.maker(10).await;
     let owner = env.wallet().await;
     let device = env.device(&maker, &owner.pubkey()).await;
-    Fixture { env, owner, device }
+    let target = registry::attestation_target(&env.cluster, &env.network, &device.pubkey())
+        .await
+        .unwrap();
+    Fixture {
+        env,
+        owner,
+        device,
+        target,
+    }
 }
 
 impl Fixture {
@@ -45,7 +54,7 @@ impl Fixture {
     }
 
     fn sign(&self, attestation: &Attestation) -> [Instruction; 2] {
-        attestation.sign(&self.env.network, &self.device)
+        attestation.sign(&self.target, &self.device)
     }
 
     async fn send(&self, instructions: &[Instruction]) -> Result<Sent, ClientError> {
@@ -160,7 +169,7 @@ async fn replaying_an_attestation_fails() {
 async fn a_signature_by_another_key_fails() {
     let f = fixture().await;
     let attestation = Attestation::location(1, SF_CELL_RES5);
-    let message = attestation.message(&f.env.network, &f.device.pubkey());
+    let message = attestation.message(&f.target);
     let impostor = Keypair::new();
     // A valid Ed25519 proof, but by the impostor's key over the device's message.
     let [_, attest] = f.sign(&attestation);
@@ -222,7 +231,11 @@ async fn the_signed_message_must_be_this_attestation() {
     let ix = registry::register_device(&f.env.payer(), &other.network, &maker.pubkey(), &new, None);
     f.env.send(&[ix], &[&f.device, &maker]).await.unwrap();
     let attestation = Attestation::location(9, SF_CELL_RES5);
-    let [verify_elsewhere, _] = attestation.sign(&other.network, &f.device);
+    let elsewhere =
+        registry::attestation_target(&f.env.cluster, &other.network, &f.device.pubkey())
+            .await
+            .unwrap();
+    let [verify_elsewhere, _] = attestation.sign(&elsewhere, &f.device);
     let [_, attest_here] = f.sign(&attestation);
     assert_error(
         f.send(&[verify_elsewhere, attest_here]).await,
@@ -431,7 +444,10 @@ async fn a_device_of_another_network_fails() {
         .device_in(&other.network, &maker, &f.owner.pubkey())
         .await;
     // Correctly signed for its own network, but submitted with this network.
-    let [verify, attest] = Attestation::location(1, SF_CELL_RES5).sign(&other.network, &foreign);
+    let target = registry::attestation_target(&f.env.cluster, &other.network, &foreign.pubkey())
+        .await
+        .unwrap();
+    let [verify, attest] = Attestation::location(1, SF_CELL_RES5).sign(&target, &foreign);
     let attest = substitute(attest, &other.network, &f.env.network);
     assert_error(
         f.send(&[verify, attest]).await,
@@ -485,13 +501,12 @@ async fn fake_and_cosplaying_accounts_fail() {
     assert_eq!(f.stored().await.attestation_nonce, 0);
 }
 
-// ---- known issue ----
+// ---- re-registration ----
 
 /// Closing a device and registering the same key again restarts its nonce at
-/// 0 while the signed message (domain, device PDA, nonce, kind, payload) stays
-/// the same, so every attestation accepted before the close verifies again.
+/// 0, but every signature names the registration it was made for, so nothing
+/// accepted before the close verifies again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known program issue: attestations signed before close_device replay after re-registration"]
 async fn attestations_from_before_a_close_do_not_replay_after_re_registration() {
     let f = fixture().await;
     let env = &f.env;
@@ -507,7 +522,22 @@ async fn attestations_from_before_a_close_do_not_replay_after_re_registration() 
     new.device_key = f.device.pubkey();
     let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &new, None);
     env.send(&[ix], &[&f.device, &maker]).await.unwrap();
+    let stored = f.stored().await;
+    assert_eq!(stored.attestation_nonce, 0);
+    assert_eq!(stored.registration, f.target.registration + 1);
+
+    assert_error(
+        f.send(&old).await,
+        RegistryError::AttestationMessageMismatch,
+    );
     assert_eq!(f.stored().await.attestation_nonce, 0);
 
-    assert_error(f.send(&old).await, RegistryError::AttestationReplayed);
+    // The same report signed for the new registration is accepted.
+    let target = registry::attestation_target(&env.cluster, &env.network, &f.device.pubkey())
+        .await
+        .unwrap();
+    f.send(&Attestation::work_report(1, [7; 32]).sign(&target, &f.device))
+        .await
+        .unwrap();
+    assert_eq!(f.stored().await.attestation_nonce, 1);
 }

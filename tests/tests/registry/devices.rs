@@ -144,7 +144,6 @@ async fn register_device_stores_every_field_and_counts() {
     assert_eq!(device.kind, DeviceKind::SolarInverter);
     assert_eq!(device.status, DeviceStatus::Active);
     assert_eq!(device.bump, bump);
-    assert_eq!(device._reserved, 0);
 
     let account = env.cluster.get_account(&address).await.unwrap().unwrap();
     assert_eq!(account.owner, depin_registry::ID);
@@ -160,6 +159,7 @@ async fn register_device_stores_every_field_and_counts() {
 
     let network = registry::network(&env.cluster, &env.network).await.unwrap();
     assert_eq!(network.device_count, 1);
+    assert_eq!((network.registrations, device.registration), (1, 1));
     assert_eq!(network.maker_count, 3);
     let counted = registry::maker(&env.cluster, &env.network, &second_maker.pubkey())
         .await
@@ -836,7 +836,10 @@ async fn set_operator_rejects_retired_and_foreign_devices() {
 async fn a_paused_network_blocks_device_changes_but_owners_can_leave() {
     let f = fixture().await;
     let env = &f.env;
-    let signed = registry::Attestation::location(1, SF_CELL_RES5).sign(&env.network, &f.device);
+    let target = registry::attestation_target(&env.cluster, &env.network, &f.device.pubkey())
+        .await
+        .unwrap();
+    let signed = registry::Attestation::location(1, SF_CELL_RES5).sign(&target, &f.device);
     let ix = registry::set_network_paused(&env.admin.pubkey(), &env.network, true);
     env.send(&[ix], &[&env.admin]).await.unwrap();
 

@@ -537,9 +537,12 @@ async fn close_rejects_foreign_and_fake_devices() {
 async fn a_closed_device_key_can_be_registered_again_from_scratch() {
     let f = fixture().await;
     let env = &f.env;
+    let target = registry::attestation_target(&env.cluster, &env.network, &f.key())
+        .await
+        .unwrap();
     for nonce in [1, 2, 3] {
-        let signed = registry::Attestation::work_report(nonce, [nonce as u8; 32])
-            .sign(&env.network, &f.device);
+        let signed =
+            registry::Attestation::work_report(nonce, [nonce as u8; 32]).sign(&target, &f.device);
         env.send(&signed, &[]).await.unwrap();
     }
     let operator = Keypair::new().pubkey();
@@ -586,8 +589,12 @@ async fn a_closed_device_key_can_be_registered_again_from_scratch() {
             .devices_onboarded,
         1
     );
-    // Nonces restart, so the device accepts a fresh attestation sequence.
-    let signed = registry::Attestation::location(1, SF_CELL).sign(&env.network, &f.device);
+    // A new registration: nonces restart, and signatures name it.
+    assert_eq!(device.registration, target.registration + 1);
+    let target = registry::attestation_target(&env.cluster, &env.network, &f.key())
+        .await
+        .unwrap();
+    let signed = registry::Attestation::location(1, SF_CELL).sign(&target, &f.device);
     env.send(&signed, &[]).await.unwrap();
     assert_eq!(f.stored().await.attestation_nonce, 1);
 }

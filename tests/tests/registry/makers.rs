@@ -154,6 +154,19 @@ async fn approve_maker_validates_the_name() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approve_maker_rejects_the_default_key_as_authority() {
+    let env = Env::new().await;
+    let nobody = Pubkey::default();
+    assert_error(
+        approve(&env, &env.admin, maker_args(&nobody, "m", 1)).await,
+        RegistryError::InvalidMakerAuthority,
+    );
+    assert!(!env.exists(&pda::maker(&env.network, &nobody).0).await);
+    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    assert_eq!(network.maker_count, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approve_maker_requires_signature_and_maker_manager() {
     let env = Env::new().await;
     let authority = Keypair::new().pubkey();

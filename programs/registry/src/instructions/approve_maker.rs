@@ -39,6 +39,11 @@ impl ApproveMaker<'_> {
         self.member
             .require(&self.network.key(), permission::MAKER_MANAGER)?;
         Network::encode_name(&args.name)?;
+        require_keys_neq!(
+            args.maker_authority,
+            Pubkey::default(),
+            RegistryError::InvalidMakerAuthority
+        );
         Ok(())
     }
 }

@@ -49,8 +49,13 @@ impl AttestDevice<'_> {
             self.device.device_key,
             RegistryError::AttestationSignerMismatch
         );
-        let expected =
-            attestation::message(&self.device.key(), args.nonce, args.kind, &args.payload);
+        let expected = attestation::message(
+            &self.device.key(),
+            self.device.registration,
+            args.nonce,
+            args.kind,
+            &args.payload,
+        );
         require!(
             signed == expected.as_slice(),
             RegistryError::AttestationMessageMismatch

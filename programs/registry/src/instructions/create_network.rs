@@ -66,6 +66,7 @@ pub fn handler(ctx: Context<CreateNetwork>, args: CreateNetworkArgs) -> Result<(
         min_operator_bond: args.min_operator_bond,
         maker_count: 0,
         device_count: 0,
+        registrations: 0,
         admin_count: 1,
         paused: false,
         bump: ctx.bumps.network,

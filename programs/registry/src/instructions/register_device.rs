@@ -128,7 +128,7 @@ pub fn handler(ctx: Context<RegisterDevice>, args: RegisterDeviceArgs) -> Result
         ctx.accounts.collect_fee(fee)?;
     }
     ctx.accounts.maker.record_onboarding()?;
-    ctx.accounts.network.add_device()?;
+    let registration = ctx.accounts.network.add_device()?;
 
     let device_key = ctx.accounts.device_signer.key();
     let maker_id = ctx.accounts.maker.maker_id;
@@ -143,11 +143,11 @@ pub fn handler(ctx: Context<RegisterDevice>, args: RegisterDeviceArgs) -> Result
         location: args.location,
         capacity: args.capacity,
         registered_at,
+        registration,
         attestation_nonce: 0,
         kind: args.kind,
         status: DeviceStatus::Active,
         bump: ctx.bumps.device,
-        _reserved: 0,
     });
     emit!(DeviceRegistered {
         network: ctx.accounts.network.key(),

@@ -27,7 +27,7 @@ pub enum AttestationKind {
     WorkReport,
 }
 
-/// One physical machine. Kept small (128 bytes of fields) because networks
+/// One physical machine. Kept small (131 bytes of fields) because networks
 /// hold millions: network and maker are stored as 4-byte ids, timestamps as u32.
 #[account]
 #[derive(InitSpace)]
@@ -45,12 +45,14 @@ pub struct Device {
     pub capacity: u32,
     /// Unix seconds (u32 lasts until 2106).
     pub registered_at: u32,
+    /// The network-wide sequence number of this registration. Attestations
+    /// sign it, so none signed before a close verifies after re-registration.
+    pub registration: u32,
     /// Highest attestation nonce accepted; the next must be greater.
     pub attestation_nonce: u32,
     pub kind: DeviceKind,
     pub status: DeviceStatus,
     pub bump: u8,
-    pub _reserved: u8,
 }
 
 impl Device {
@@ -179,7 +181,7 @@ mod tests {
 
     #[test]
     fn device_fields_are_128_bytes() {
-        assert_eq!(Device::INIT_SPACE, 128);
-        assert_eq!(Device::SIZE, 136);
+        assert_eq!(Device::INIT_SPACE, 131);
+        assert_eq!(Device::SIZE, 139);
     }
 }

@@ -24,6 +24,8 @@ pub struct Network {
     pub maker_count: u32,
     /// Devices registered and not yet closed.
     pub device_count: u32,
+    /// Registrations ever made (never decreases): each device gets the next.
+    pub registrations: u32,
     /// Members holding the ADMIN permission; never allowed to reach zero.
     pub admin_count: u16,
     pub paused: bool,
@@ -75,12 +77,12 @@ impl Network {
         Ok(id)
     }
 
-    pub fn add_device(&mut self) -> Result<()> {
-        self.device_count = self
-            .device_count
-            .checked_add(1)
-            .ok_or(RegistryError::CounterOverflow)?;
-        Ok(())
+    /// Counts a new device and returns its registration sequence number.
+    pub fn add_device(&mut self) -> Result<u32> {
+        let overflow = || error!(RegistryError::CounterOverflow);
+        self.device_count = self.device_count.checked_add(1).ok_or_else(overflow)?;
+        self.registrations = self.registrations.checked_add(1).ok_or_else(overflow)?;
+        Ok(self.registrations)
     }
 
     pub fn remove_device(&mut self) -> Result<()> {
