@@ -27,8 +27,13 @@ pub struct Env {
 
 impl Env {
     pub async fn new() -> Env {
+        Self::with_admin(Keypair::new()).await
+    }
+
+    /// Like [`Env::new`] with a chosen creator key (fixed keys make PDA bump
+    /// searches, and so compute units, repeatable).
+    pub async fn with_admin(admin: Keypair) -> Env {
         let cluster = LocalCluster::start().await;
-        let admin = Keypair::new();
         cluster.airdrop(&admin.pubkey(), 10 * SOL).await.unwrap();
         let payer = cluster.payer().pubkey();
         if registry::platform(&cluster).await.unwrap().is_none() {
