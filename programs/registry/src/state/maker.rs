@@ -48,3 +48,48 @@ impl Maker {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn maker(quota: u32) -> Maker {
+        Maker {
+            network: Pubkey::default(),
+            authority: Pubkey::default(),
+            maker_id: 0,
+            quota,
+            devices_onboarded: 0,
+            active: true,
+            bump: 255,
+            name: [0; 32],
+        }
+    }
+
+    #[test]
+    fn quota_caps_onboarding_even_at_u32_max() {
+        let mut m = maker(u32::MAX);
+        m.devices_onboarded = u32::MAX - 1;
+        m.record_onboarding().unwrap();
+        assert_eq!(
+            m.record_onboarding().unwrap_err(),
+            RegistryError::MakerQuotaExceeded.into()
+        );
+        assert_eq!(
+            m.set_quota(u32::MAX - 1).unwrap_err(),
+            RegistryError::QuotaBelowOnboarded.into()
+        );
+    }
+
+    #[test]
+    fn a_revoked_maker_onboards_nothing() {
+        let mut m = maker(10);
+        m.revoke().unwrap();
+        assert_eq!(m.revoke().unwrap_err(), RegistryError::MakerRevoked.into());
+        assert_eq!(
+            m.record_onboarding().unwrap_err(),
+            RegistryError::MakerRevoked.into()
+        );
+        assert_eq!(m.devices_onboarded, 0);
+    }
+}

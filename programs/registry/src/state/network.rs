@@ -107,3 +107,91 @@ impl Network {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn network() -> Network {
+        Network {
+            network_id: 0,
+            name: [0; NETWORK_NAME_LEN],
+            creator: Pubkey::default(),
+            reward_mint: Pubkey::default(),
+            fee_mint: Pubkey::default(),
+            fee_treasury: Pubkey::default(),
+            onboarding_fee: 0,
+            epoch_length_secs: MIN_EPOCH_SECS,
+            min_operator_bond: 0,
+            maker_count: 0,
+            device_count: 0,
+            registrations: 0,
+            admin_count: 1,
+            paused: false,
+            bump: 255,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn registrations_never_repeat_and_overflow_is_an_error() {
+        let mut n = network();
+        assert_eq!(n.add_device().unwrap(), 1);
+        n.remove_device().unwrap();
+        // A closed device frees its count, never its registration number.
+        assert_eq!(n.add_device().unwrap(), 2);
+        assert_eq!((n.device_count, n.registrations), (1, 2));
+
+        n.registrations = u32::MAX;
+        assert_eq!(
+            n.add_device().unwrap_err(),
+            RegistryError::CounterOverflow.into()
+        );
+        n.device_count = u32::MAX;
+        n.registrations = 0;
+        assert_eq!(
+            n.add_device().unwrap_err(),
+            RegistryError::CounterOverflow.into()
+        );
+        n.device_count = 0;
+        assert_eq!(
+            n.remove_device().unwrap_err(),
+            RegistryError::CounterOverflow.into()
+        );
+    }
+
+    #[test]
+    fn maker_ids_and_admins_are_checked() {
+        let mut n = network();
+        n.maker_count = u32::MAX;
+        assert_eq!(
+            n.take_maker_id().unwrap_err(),
+            RegistryError::CounterOverflow.into()
+        );
+        assert_eq!(
+            n.remove_admin().unwrap_err(),
+            RegistryError::LastAdmin.into()
+        );
+        n.add_admin().unwrap();
+        n.remove_admin().unwrap();
+        assert_eq!(n.admin_count, 1);
+        n.admin_count = u16::MAX;
+        assert_eq!(
+            n.add_admin().unwrap_err(),
+            RegistryError::CounterOverflow.into()
+        );
+    }
+
+    #[test]
+    fn names_and_epochs_are_validated() {
+        assert!(Network::encode_name("").is_err());
+        assert!(Network::encode_name("a\0b").is_err());
+        assert!(Network::encode_name(&"x".repeat(33)).is_err());
+        let mut n = network();
+        n.name = Network::encode_name("solar-berlin").unwrap();
+        assert_eq!(n.name(), "solar-berlin");
+        assert!(Network::check_epoch_length(MIN_EPOCH_SECS - 1).is_err());
+        assert!(Network::check_epoch_length(MAX_EPOCH_SECS + 1).is_err());
+        assert!(Network::check_epoch_length(MAX_EPOCH_SECS).is_ok());
+    }
+}

@@ -17,3 +17,25 @@ impl Platform {
         Ok(id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_ids_are_sequential_and_overflow_is_an_error() {
+        let mut p = Platform {
+            network_count: 0,
+            bump: 255,
+        };
+        assert_eq!(
+            (p.take_network_id().unwrap(), p.take_network_id().unwrap()),
+            (0, 1)
+        );
+        p.network_count = u32::MAX;
+        assert_eq!(
+            p.take_network_id().unwrap_err(),
+            RegistryError::CounterOverflow.into()
+        );
+    }
+}
