@@ -1,0 +1,55 @@
+//! The claim path shared by `claim` (recipient signs) and `push_claim`
+//! (anyone pays out to the recipient's own token account).
+
+use anchor_lang::prelude::*;
+use depin_merkle::{leaf_hash, verify, MAX_PROOF_LEN};
+
+use crate::errors::RewardsError;
+use crate::state::{ClaimLedger, Distributor};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct ClaimArgs {
+    /// The recipient's stable leaf index (also its ledger slot).
+    pub index: u32,
+    /// Everything the recipient has earned so far, per the current root.
+    pub cumulative_amount: u64,
+    pub proof: Vec<[u8; 32]>,
+}
+
+/// Checks the leaf against the current root and the ledger, records the
+/// payout, and returns the amount still owed. The caller transfers it.
+pub fn settle(
+    distributor: &mut Account<Distributor>,
+    ledger: &AccountLoader<ClaimLedger>,
+    recipient: &Pubkey,
+    args: &ClaimArgs,
+) -> Result<u64> {
+    require!(
+        args.proof.len() <= MAX_PROOF_LEN,
+        RewardsError::ProofTooLong
+    );
+    require!(
+        args.index < distributor.recipient_count,
+        RewardsError::InvalidProof
+    );
+    let leaf = leaf_hash(
+        &distributor.key().to_bytes(),
+        &recipient.to_bytes(),
+        args.index,
+        args.cumulative_amount,
+    );
+    require!(
+        verify(&distributor.root, &leaf, args.index, &args.proof),
+        RewardsError::InvalidProof
+    );
+
+    let (page, slot) = ClaimLedger::locate(args.index);
+    let mut ledger = ledger.load_mut()?;
+    require!(
+        ledger.distributor == distributor.key() && ledger.page == page,
+        RewardsError::WrongLedgerPage
+    );
+    let owed = ledger.settle(slot, args.cumulative_amount)?;
+    distributor.record_claim(owed)?;
+    Ok(owed)
+}

@@ -1,0 +1,97 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint, Token, TokenAccount};
+use depin_registry::state::{permission, Member, Network};
+
+use crate::errors::RewardsError;
+use crate::events::DistributorCreated;
+use crate::pda::{DISTRIBUTOR_SEED, VAULT_SEED};
+use crate::state::Distributor;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct CreateDistributorArgs {
+    pub pool_id: u16,
+    /// Unix seconds; 0 = never expires.
+    pub expires_at: i64,
+}
+
+/// A member with the treasury permission opens a reward pool of `mint` in
+/// its network, with a vault owned by the distributor.
+#[derive(Accounts)]
+#[instruction(args: CreateDistributorArgs)]
+pub struct CreateDistributor<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub authority: Signer<'info>,
+    #[account(has_one = authority @ RewardsError::MissingPermission)]
+    pub member: Box<Account<'info, Member>>,
+    pub network: Box<Account<'info, Network>>,
+    pub mint: Box<Account<'info, Mint>>,
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + Distributor::INIT_SPACE,
+        seeds = [DISTRIBUTOR_SEED, network.key().as_ref(), mint.key().as_ref(), &args.pool_id.to_le_bytes()],
+        bump
+    )]
+    pub distributor: Box<Account<'info, Distributor>>,
+    #[account(
+        init,
+        payer = payer,
+        seeds = [VAULT_SEED, distributor.key().as_ref()],
+        bump,
+        token::mint = mint,
+        token::authority = distributor,
+        token::token_program = token_program
+    )]
+    pub vault: Box<Account<'info, TokenAccount>>,
+    #[account(constraint = treasury.mint == mint.key() @ RewardsError::InvalidTreasury)]
+    pub treasury: Box<Account<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+impl CreateDistributor<'_> {
+    pub fn validate(&self, args: &CreateDistributorArgs) -> Result<()> {
+        self.member
+            .require(&self.network.key(), permission::TREASURY)?;
+        let now = Clock::get()?.unix_timestamp;
+        require!(
+            args.expires_at == 0 || args.expires_at > now,
+            RewardsError::InvalidExpiry
+        );
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<CreateDistributor>, args: CreateDistributorArgs) -> Result<()> {
+    let accounts = ctx.accounts;
+    accounts.distributor.set_inner(Distributor {
+        network: accounts.network.key(),
+        mint: accounts.mint.key(),
+        vault: accounts.vault.key(),
+        treasury: accounts.treasury.key(),
+        pool_id: args.pool_id,
+        bump: ctx.bumps.distributor,
+        vault_bump: ctx.bumps.vault,
+        paused: false,
+        clawed_back: false,
+        root: [0; 32],
+        epoch: 0,
+        cumulative_total: 0,
+        total_claimed: 0,
+        total_funded: 0,
+        recipient_count: 0,
+        ledger_pages: 0,
+        expires_at: args.expires_at,
+    });
+    emit!(DistributorCreated {
+        distributor: accounts.distributor.key(),
+        network: accounts.network.key(),
+        mint: accounts.mint.key(),
+        pool_id: args.pool_id,
+        vault: accounts.vault.key(),
+        treasury: accounts.treasury.key(),
+        expires_at: args.expires_at,
+    });
+    Ok(())
+}

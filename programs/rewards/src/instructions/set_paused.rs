@@ -1,0 +1,38 @@
+use anchor_lang::prelude::*;
+use depin_registry::state::{permission, Member};
+
+use crate::errors::RewardsError;
+use crate::events::DistributorPauseSet;
+use crate::state::Distributor;
+
+/// A network admin stops or restarts claims (roots can still be posted).
+#[derive(Accounts)]
+pub struct SetPaused<'info> {
+    pub authority: Signer<'info>,
+    #[account(has_one = authority @ RewardsError::MissingPermission)]
+    pub member: Account<'info, Member>,
+    #[account(mut)]
+    pub distributor: Account<'info, Distributor>,
+}
+
+impl SetPaused<'_> {
+    pub fn validate(&self, paused: bool) -> Result<()> {
+        self.member
+            .require(&self.distributor.network, permission::ADMIN)?;
+        require!(
+            self.distributor.paused != paused,
+            RewardsError::PauseStateUnchanged
+        );
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
+    ctx.accounts.distributor.paused = paused;
+    emit!(DistributorPauseSet {
+        distributor: ctx.accounts.distributor.key(),
+        paused,
+        by: ctx.accounts.authority.key(),
+    });
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! depin rewards: compressed claims. The crank posts one Merkle root of
+//! every recipient's cumulative rewards per epoch; recipients (or the crank,
+//! on their behalf) claim with a proof. Claimed amounts live in paged ledger
+//! accounts, 8 bytes per recipient, paid for by the network.
+
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
+
+pub mod claims;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod payout;
+pub mod pda;
+pub mod state;
+
+use claims::ClaimArgs;
+use instructions::*;
+
+declare_id!("B1cUEqMQntaLUzv23LVH7w5onu3A9Q14BiZN4cqoVvJ3");
+
+#[program]
+pub mod depin_rewards {
+    use super::*;
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn create_distributor(
+        ctx: Context<CreateDistributor>,
+        args: CreateDistributorArgs,
+    ) -> Result<()> {
+        instructions::create_distributor::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn fund(ctx: Context<Fund>, amount: u64) -> Result<()> {
+        instructions::fund::handler(ctx, amount)
+    }
+
+    #[access_control(ctx.accounts.validate(page))]
+    pub fn create_ledger_page(ctx: Context<CreateLedgerPage>, page: u32) -> Result<()> {
+        instructions::create_ledger_page::handler(ctx, page)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn post_root(ctx: Context<PostRoot>, args: PostRootArgs) -> Result<()> {
+        instructions::post_root::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn claim(ctx: Context<Claim>, args: ClaimArgs) -> Result<()> {
+        instructions::claim::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn push_claim(ctx: Context<PushClaim>, args: PushClaimArgs) -> Result<()> {
+        instructions::push_claim::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate(paused))]
+    pub fn set_paused(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
+        instructions::set_paused::handler(ctx, paused)
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn clawback(ctx: Context<Clawback>) -> Result<()> {
+        instructions::clawback::handler(ctx)
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn close_ledger_page(ctx: Context<CloseLedgerPage>) -> Result<()> {
+        instructions::close_ledger_page::handler(ctx)
+    }
+}

@@ -1,0 +1,34 @@
+//! Token transfers out of a distributor's vault (signed by the distributor
+//! PDA with its stored bump: no address search on-chain).
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{transfer, Transfer};
+
+use crate::pda::DISTRIBUTOR_SEED;
+use crate::state::Distributor;
+
+pub fn from_vault<'info>(
+    distributor: &Account<'info, Distributor>,
+    vault: &AccountInfo<'info>,
+    destination: &AccountInfo<'info>,
+    token_program: &AccountInfo<'info>,
+    amount: u64,
+) -> Result<()> {
+    let (pool_id, bump) = distributor.signer_seeds_parts();
+    let seeds: &[&[u8]] = &[
+        DISTRIBUTOR_SEED,
+        distributor.network.as_ref(),
+        distributor.mint.as_ref(),
+        &pool_id,
+        &bump,
+    ];
+    let accounts = Transfer {
+        from: vault.clone(),
+        to: destination.clone(),
+        authority: distributor.to_account_info(),
+    };
+    transfer(
+        CpiContext::new_with_signer(token_program.key(), accounts, &[seeds]),
+        amount,
+    )
+}

@@ -1,0 +1,114 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::RewardsError;
+use crate::state::LEDGER_PAGE_SIZE;
+
+/// A reward pool: a vault, the current Merkle root of everyone's cumulative
+/// rewards, and the totals that keep it solvent.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Distributor {
+    pub network: Pubkey,
+    pub mint: Pubkey,
+    pub vault: Pubkey,
+    /// Token account (of `mint`) receiving the remainder after expiry.
+    pub treasury: Pubkey,
+    pub pool_id: u16,
+    pub bump: u8,
+    pub vault_bump: u8,
+    pub paused: bool,
+    pub clawed_back: bool,
+    pub root: [u8; 32],
+    pub epoch: u64,
+    /// Sum of every leaf's cumulative amount under `root`: what may ever be
+    /// claimed under it.
+    pub cumulative_total: u64,
+    pub total_claimed: u64,
+    pub total_funded: u64,
+    /// Leaves under `root`; leaf indexes run 0..recipient_count.
+    pub recipient_count: u32,
+    pub ledger_pages: u32,
+    /// Unix seconds after which claims stop and the remainder can be clawed
+    /// back; 0 = never.
+    pub expires_at: i64,
+}
+
+impl Distributor {
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires_at != 0 && now >= self.expires_at
+    }
+
+    pub fn require_claimable(&self, now: i64) -> Result<()> {
+        require!(!self.paused, RewardsError::Paused);
+        require!(!self.is_expired(now), RewardsError::Expired);
+        Ok(())
+    }
+
+    pub fn ledger_capacity(&self) -> u64 {
+        u64::from(self.ledger_pages) * LEDGER_PAGE_SIZE as u64
+    }
+
+    /// Accepts a new root if it moves forward, never shrinks what recipients
+    /// were promised, fits the ledger, and is fully funded: the vault plus
+    /// what was already paid out must cover the new cumulative total.
+    pub fn post_root(
+        &mut self,
+        epoch: u64,
+        root: [u8; 32],
+        cumulative_total: u64,
+        recipient_count: u32,
+        vault_balance: u64,
+    ) -> Result<()> {
+        require!(epoch > self.epoch, RewardsError::EpochNotIncreasing);
+        require!(
+            cumulative_total >= self.cumulative_total,
+            RewardsError::CumulativeTotalDecreased
+        );
+        require!(
+            u64::from(recipient_count) <= self.ledger_capacity(),
+            RewardsError::LedgerTooSmall
+        );
+        let covered = vault_balance
+            .checked_add(self.total_claimed)
+            .ok_or(RewardsError::Overflow)?;
+        require!(covered >= cumulative_total, RewardsError::RootUnfunded);
+        self.epoch = epoch;
+        self.root = root;
+        self.cumulative_total = cumulative_total;
+        self.recipient_count = recipient_count;
+        Ok(())
+    }
+
+    /// Records a payout. The root's cumulative total bounds all payouts, so
+    /// no sequence of claims can take more than was promised and funded.
+    pub fn record_claim(&mut self, amount: u64) -> Result<()> {
+        let total = self
+            .total_claimed
+            .checked_add(amount)
+            .ok_or(RewardsError::Overflow)?;
+        require!(
+            total <= self.cumulative_total,
+            RewardsError::ClaimExceedsTotal
+        );
+        self.total_claimed = total;
+        Ok(())
+    }
+
+    pub fn record_funding(&mut self, amount: u64) -> Result<()> {
+        self.total_funded = self
+            .total_funded
+            .checked_add(amount)
+            .ok_or(RewardsError::Overflow)?;
+        Ok(())
+    }
+
+    pub fn add_ledger_page(&mut self, page: u32) -> Result<()> {
+        require_eq!(page, self.ledger_pages, RewardsError::LedgerPageOutOfOrder);
+        self.ledger_pages = page.checked_add(1).ok_or(RewardsError::Overflow)?;
+        Ok(())
+    }
+
+    pub fn signer_seeds_parts(&self) -> ([u8; 2], [u8; 1]) {
+        (self.pool_id.to_le_bytes(), [self.bump])
+    }
+}
