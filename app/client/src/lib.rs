@@ -8,10 +8,12 @@ pub mod events;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod registry;
+pub mod rewards;
 pub mod token;
 
 pub use cluster::{fetch, fetch_optional, Cluster, Sent};
 pub use depin_registry;
+pub use depin_rewards;
 pub use error::{AnchorFailure, ClientError, TxFailure};
 
 pub use anchor_lang::prelude::Pubkey;

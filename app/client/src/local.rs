@@ -56,25 +56,41 @@ fn default_sbf_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy")
 }
 
-fn registry_entry(
-    program_id: &Pubkey,
-    accounts: &[AccountInfo],
-    data: &[u8],
-) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // Anchor's `entry<'info>` wants one lifetime for the slice and the
-    // accounts; this only widens the slice's, and the accounts outlive the call.
-    let accounts: &[AccountInfo] = unsafe { core::mem::transmute(accounts) };
-    depin_registry::entry(program_id, accounts, data)
+/// Anchor's `entry<'info>` wants one lifetime for the account slice and the
+/// accounts, which `processor!` cannot give; this wrapper only widens the
+/// slice's, and the accounts outlive the call.
+macro_rules! native_entry {
+    ($name:ident, $program:ident) => {
+        fn $name(
+            program_id: &Pubkey,
+            accounts: &[AccountInfo],
+            data: &[u8],
+        ) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+            let accounts: &[AccountInfo] = unsafe { core::mem::transmute(accounts) };
+            $program::entry(program_id, accounts, data)
+        }
+    };
 }
 
+native_entry!(registry_entry, depin_registry);
+native_entry!(rewards_entry, depin_rewards);
+
 /// Every depin program: the name of its `.so` and its id.
-pub const PROGRAMS: &[(&str, Pubkey)] = &[("depin_registry", depin_registry::ID)];
+pub const PROGRAMS: &[(&str, Pubkey)] = &[
+    ("depin_registry", depin_registry::ID),
+    ("depin_rewards", depin_rewards::ID),
+];
 
 fn add_native_programs(program_test: &mut ProgramTest) {
     program_test.add_program(
         "depin_registry",
         depin_registry::ID,
         processor!(registry_entry),
+    );
+    program_test.add_program(
+        "depin_rewards",
+        depin_rewards::ID,
+        processor!(rewards_entry),
     );
 }
 

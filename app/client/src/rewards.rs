@@ -1,0 +1,361 @@
+//! Rewards (compressed claims): instruction builders, readers, and the
+//! off-chain reward tree whose root the oracle posts.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::{Discriminator, InstructionData, ToAccountMetas};
+use depin_merkle::{leaf_hash, MerkleTree};
+use depin_registry::pda::member;
+use depin_rewards::state::{ClaimLedger, Distributor, LEDGER_PAGE_SIZE};
+use depin_rewards::{accounts as accs, instruction as ixs, pda};
+use solana_instruction::Instruction;
+
+pub use depin_rewards::claims::ClaimArgs;
+pub use depin_rewards::instructions::{CreateDistributorArgs, PostRootArgs, PushClaimArgs};
+
+use crate::cluster::{fetch, Cluster};
+use crate::error::ClientError;
+use crate::token::TOKEN_PROGRAM_ID;
+
+const SYSTEM_PROGRAM: Pubkey = anchor_lang::solana_program::system_program::ID;
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: depin_rewards::ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+fn ledger_for(distributor: &Pubkey, index: u32) -> Pubkey {
+    pda::ledger(distributor, ClaimLedger::locate(index).0).0
+}
+
+/// `authority` needs the treasury permission in `network`. `treasury` is the
+/// token account (of `mint`) that receives the remainder after expiry.
+pub fn create_distributor(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    network: &Pubkey,
+    mint: &Pubkey,
+    treasury: &Pubkey,
+    args: CreateDistributorArgs,
+) -> Instruction {
+    let distributor = pda::distributor(network, mint, args.pool_id).0;
+    build(
+        accs::CreateDistributor {
+            payer: *payer,
+            authority: *authority,
+            member: member(network, authority).0,
+            network: *network,
+            mint: *mint,
+            distributor,
+            vault: pda::vault(&distributor).0,
+            treasury: *treasury,
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: SYSTEM_PROGRAM,
+        },
+        ixs::CreateDistributor { args },
+    )
+}
+
+pub fn fund(funder: &Pubkey, distributor: &Pubkey, source: &Pubkey, amount: u64) -> Instruction {
+    build(
+        accs::Fund {
+            funder: *funder,
+            distributor: *distributor,
+            vault: pda::vault(distributor).0,
+            source: *source,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        ixs::Fund { amount },
+    )
+}
+
+/// `authority` needs the oracle permission; `payer` pays the page's rent.
+pub fn create_ledger_page(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    network: &Pubkey,
+    distributor: &Pubkey,
+    page: u32,
+) -> Instruction {
+    build(
+        accs::CreateLedgerPage {
+            payer: *payer,
+            authority: *authority,
+            member: member(network, authority).0,
+            distributor: *distributor,
+            ledger: pda::ledger(distributor, page).0,
+            system_program: SYSTEM_PROGRAM,
+        },
+        ixs::CreateLedgerPage { page },
+    )
+}
+
+/// `authority` needs the oracle permission.
+pub fn post_root(
+    authority: &Pubkey,
+    network: &Pubkey,
+    distributor: &Pubkey,
+    args: PostRootArgs,
+) -> Instruction {
+    build(
+        accs::PostRoot {
+            authority: *authority,
+            member: member(network, authority).0,
+            distributor: *distributor,
+            vault: pda::vault(distributor).0,
+        },
+        ixs::PostRoot { args },
+    )
+}
+
+/// The recipient signs and chooses any token account of the mint.
+pub fn claim(
+    recipient: &Pubkey,
+    distributor: &Pubkey,
+    destination: &Pubkey,
+    args: ClaimArgs,
+) -> Instruction {
+    build(
+        accs::Claim {
+            recipient: *recipient,
+            distributor: *distributor,
+            ledger: ledger_for(distributor, args.index),
+            vault: pda::vault(distributor).0,
+            destination: *destination,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        ixs::Claim { args },
+    )
+}
+
+/// Anyone sends; `destination` must be a token account owned by `recipient`.
+pub fn push_claim(
+    distributor: &Pubkey,
+    recipient: &Pubkey,
+    destination: &Pubkey,
+    claim: ClaimArgs,
+) -> Instruction {
+    build(
+        accs::PushClaim {
+            distributor: *distributor,
+            ledger: ledger_for(distributor, claim.index),
+            vault: pda::vault(distributor).0,
+            destination: *destination,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        ixs::PushClaim {
+            args: PushClaimArgs {
+                recipient: *recipient,
+                claim,
+            },
+        },
+    )
+}
+
+/// `authority` needs the admin permission.
+pub fn set_paused(
+    authority: &Pubkey,
+    network: &Pubkey,
+    distributor: &Pubkey,
+    paused: bool,
+) -> Instruction {
+    build(
+        accs::SetPaused {
+            authority: *authority,
+            member: member(network, authority).0,
+            distributor: *distributor,
+        },
+        ixs::SetPaused { paused },
+    )
+}
+
+/// After expiry, anyone: sends the remainder to the distributor's treasury.
+pub fn clawback(distributor: &Pubkey, treasury: &Pubkey) -> Instruction {
+    build(
+        accs::Clawback {
+            distributor: *distributor,
+            vault: pda::vault(distributor).0,
+            treasury: *treasury,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        ixs::Clawback {},
+    )
+}
+
+/// `authority` needs the treasury permission; only after the clawback.
+pub fn close_ledger_page(
+    authority: &Pubkey,
+    network: &Pubkey,
+    distributor: &Pubkey,
+    page: u32,
+    rent_receiver: &Pubkey,
+) -> Instruction {
+    build(
+        accs::CloseLedgerPage {
+            authority: *authority,
+            member: member(network, authority).0,
+            distributor: *distributor,
+            ledger: pda::ledger(distributor, page).0,
+            rent_receiver: *rent_receiver,
+        },
+        ixs::CloseLedgerPage {},
+    )
+}
+
+// ---- readers ----
+
+pub async fn distributor(
+    cluster: &impl Cluster,
+    address: &Pubkey,
+) -> Result<Distributor, ClientError> {
+    fetch(cluster, address).await
+}
+
+/// What leaf `index` has claimed so far (0 if its ledger page is missing).
+pub async fn claimed(
+    cluster: &impl Cluster,
+    distributor: &Pubkey,
+    index: u32,
+) -> Result<u64, ClientError> {
+    let address = ledger_for(distributor, index);
+    let Some(account) = cluster.get_account(&address).await? else {
+        return Ok(0);
+    };
+    let decode_err = |reason: &str| ClientError::Decode {
+        address,
+        expected: "ClaimLedger",
+        reason: reason.into(),
+    };
+    let body = account
+        .data
+        .strip_prefix(ClaimLedger::DISCRIMINATOR)
+        .ok_or_else(|| decode_err("wrong discriminator"))?;
+    let ledger: &ClaimLedger =
+        bytemuck::try_from_bytes(body).map_err(|e| decode_err(&e.to_string()))?;
+    Ok(ledger.claimed[ClaimLedger::locate(index).1])
+}
+
+/// Ledger pages needed for `recipients` leaves.
+pub fn pages_for(recipients: u32) -> u32 {
+    recipients.div_ceil(LEDGER_PAGE_SIZE as u32)
+}
+
+// ---- the off-chain tree ----
+
+/// Everyone's cumulative rewards in one distributor, each at a stable leaf
+/// index (its ledger slot): a recipient keeps its index across epochs, and
+/// new recipients are appended.
+#[derive(Debug, Clone)]
+pub struct RewardTree {
+    distributor: Pubkey,
+    entries: Vec<(Pubkey, u64)>,
+    tree: MerkleTree,
+}
+
+impl RewardTree {
+    /// `entries[i]` is the recipient at leaf index `i` and its cumulative
+    /// amount. Panics on an empty list (a root needs at least one leaf).
+    pub fn new(distributor: Pubkey, entries: Vec<(Pubkey, u64)>) -> Self {
+        let leaves = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (recipient, amount))| {
+                leaf_hash(
+                    &distributor.to_bytes(),
+                    &recipient.to_bytes(),
+                    i as u32,
+                    *amount,
+                )
+            })
+            .collect();
+        let tree = MerkleTree::new(leaves).expect("a reward tree needs at least one recipient");
+        RewardTree {
+            distributor,
+            entries,
+            tree,
+        }
+    }
+
+    pub fn root(&self) -> [u8; 32] {
+        self.tree.root()
+    }
+
+    pub fn depth(&self) -> usize {
+        self.tree.depth()
+    }
+
+    pub fn cumulative_total(&self) -> u64 {
+        self.entries.iter().map(|(_, amount)| amount).sum()
+    }
+
+    pub fn recipient_count(&self) -> u32 {
+        self.entries.len() as u32
+    }
+
+    /// The post_root arguments for this tree at `epoch`.
+    pub fn post_root_args(&self, epoch: u64) -> PostRootArgs {
+        PostRootArgs {
+            epoch,
+            root: self.root(),
+            cumulative_total: self.cumulative_total(),
+            recipient_count: self.recipient_count(),
+        }
+    }
+
+    pub fn index_of(&self, recipient: &Pubkey) -> Option<u32> {
+        self.entries
+            .iter()
+            .position(|(r, _)| r == recipient)
+            .map(|i| i as u32)
+    }
+
+    /// The claim arguments (index, cumulative amount, proof) of `recipient`.
+    pub fn claim_args(&self, recipient: &Pubkey) -> Option<ClaimArgs> {
+        let index = self.index_of(recipient)?;
+        Some(ClaimArgs {
+            index,
+            cumulative_amount: self.entries[index as usize].1,
+            proof: self.tree.proof(index)?,
+        })
+    }
+
+    pub fn distributor(&self) -> &Pubkey {
+        &self.distributor
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_args_verify_against_the_root() {
+        let distributor = Pubkey::new_unique();
+        let entries: Vec<_> = (0..5)
+            .map(|i| (Pubkey::new_unique(), 100 * (i + 1)))
+            .collect();
+        let tree = RewardTree::new(distributor, entries.clone());
+        assert_eq!(tree.cumulative_total(), 1_500);
+        assert_eq!(tree.depth(), 3);
+        for (recipient, amount) in &entries {
+            let args = tree.claim_args(recipient).unwrap();
+            assert_eq!(args.cumulative_amount, *amount);
+            let leaf = leaf_hash(
+                &distributor.to_bytes(),
+                &recipient.to_bytes(),
+                args.index,
+                *amount,
+            );
+            assert!(depin_merkle::verify(
+                &tree.root(),
+                &leaf,
+                args.index,
+                &args.proof
+            ));
+        }
+        assert!(tree.claim_args(&Pubkey::new_unique()).is_none());
+        assert_eq!((pages_for(1), pages_for(1024), pages_for(1025)), (1, 1, 2));
+    }
+}
