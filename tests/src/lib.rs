@@ -2,11 +2,16 @@
 //! platform, a reward mint and one network whose creator holds every role.
 //! `DEPIN_PROGRAM_MODE=sbf` runs the same tests against the SBF builds.
 
+use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
 use depin_client::local::LocalCluster;
-use depin_client::registry::{self, CreateNetworkArgs, NewDevice};
+use depin_client::registry::{
+    self, AttestationTarget, CreateNetworkArgs, NewDevice, UpdateDeviceArgs,
+};
 use depin_client::{token, ClientError, Cluster, Instruction, Keypair, Sent, Signer};
-use depin_registry::state::DeviceKind;
+use depin_registry::errors::RegistryError;
+use depin_registry::pda;
+use depin_registry::state::{Device, DeviceKind, Maker, Member, Network};
 pub use solana_instruction::error::InstructionError;
 use solana_transaction_error::TransactionError;
 
@@ -135,9 +140,49 @@ impl Env {
     /// Registers a battery in `network` (no onboarding fee) through `maker`.
     pub async fn device_in(&self, network: &Pubkey, maker: &Keypair, owner: &Pubkey) -> Keypair {
         let (key, device) = Self::new_device(owner);
-        let ix = registry::register_device(&self.payer(), network, &maker.pubkey(), &device, None);
-        self.send(&[ix], &[&key, maker]).await.unwrap();
+        self.register_in(network, maker, &key, &device, None)
+            .await
+            .unwrap();
         key
+    }
+
+    /// Tries to register a new battery owned by the admin through `maker`,
+    /// paying `fee` if given: for tests of what onboarding refuses or costs.
+    pub async fn try_device(
+        &self,
+        maker: &Keypair,
+        fee: Option<registry::FeePayment>,
+    ) -> (Keypair, Result<Sent, ClientError>) {
+        let (key, device) = Self::new_device(&self.admin.pubkey());
+        let result = self
+            .register_in(&self.network, maker, &key, &device, fee)
+            .await;
+        (key, result)
+    }
+
+    /// Sends `register_device` for `device` (whose own key `key` signs)
+    /// through `maker`, with no onboarding fee.
+    pub async fn register(
+        &self,
+        maker: &Keypair,
+        key: &Keypair,
+        device: &NewDevice,
+    ) -> Result<Sent, ClientError> {
+        self.register_in(&self.network, maker, key, device, None)
+            .await
+    }
+
+    /// [`Env::register`] in `network`, paying `fee` if given.
+    pub async fn register_in(
+        &self,
+        network: &Pubkey,
+        maker: &Keypair,
+        key: &Keypair,
+        device: &NewDevice,
+        fee: Option<registry::FeePayment>,
+    ) -> Result<Sent, ClientError> {
+        let ix = registry::register_device(&self.payer(), network, &maker.pubkey(), device, fee);
+        self.send(&[ix], &[key, maker]).await
     }
 
     /// A second network in the same cluster, created by its own admin (for
@@ -169,12 +214,8 @@ impl Env {
     /// Sets an onboarding fee of `amount` (a new mint, treasury owned by the
     /// admin) and gives the cluster payer a fee account holding `payer_balance`.
     pub async fn set_fee(&self, amount: u64, payer_balance: u64) -> Fee {
-        let mint = token::create_mint(&self.cluster, &self.admin.pubkey(), 6)
-            .await
-            .unwrap();
-        let treasury = token::create_token_account(&self.cluster, &mint, &self.admin.pubkey())
-            .await
-            .unwrap();
+        let mint = self.mint().await;
+        let treasury = self.token_account(&mint, &self.admin.pubkey()).await;
         let ix = registry::set_onboarding_fee(
             &self.admin.pubkey(),
             &self.network,
@@ -182,9 +223,7 @@ impl Env {
             amount,
         );
         self.send(&[ix], &[&self.admin]).await.unwrap();
-        let source = token::create_token_account(&self.cluster, &mint, &self.payer())
-            .await
-            .unwrap();
+        let source = self.token_account(&mint, &self.payer()).await;
         if payer_balance > 0 {
             token::mint_to(&self.cluster, &mint, &source, &self.admin, payer_balance)
                 .await
@@ -208,9 +247,197 @@ impl Env {
         self.cluster.get_account(address).await.unwrap().is_some()
     }
 
+    /// Whether `device_key` has a device record in this network (a refused
+    /// registration must leave none behind).
+    pub async fn device_exists(&self, device_key: &Pubkey) -> bool {
+        self.exists(&pda::device(&self.network, device_key).0).await
+    }
+
     /// Token balance of `token_account`.
     pub async fn balance(&self, token_account: &Pubkey) -> u64 {
         token::balance(&self.cluster, token_account).await.unwrap()
+    }
+
+    /// A new mint (6 decimals) the admin can mint from.
+    pub async fn mint(&self) -> Pubkey {
+        token::create_mint(&self.cluster, &self.admin.pubkey(), 6)
+            .await
+            .unwrap()
+    }
+
+    /// A new token account of `mint` owned by `owner`.
+    pub async fn token_account(&self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+        token::create_token_account(&self.cluster, mint, owner)
+            .await
+            .unwrap()
+    }
+
+    /// Pauses or unpauses this network as its admin.
+    pub async fn set_paused(&self, paused: bool) {
+        let ix = registry::set_network_paused(&self.admin.pubkey(), &self.network, paused);
+        self.send(&[ix], &[&self.admin]).await.unwrap();
+    }
+
+    // Stored records, read after nearly every step (often a failed one, to
+    // show nothing moved); the `_in`/`_at` forms read another network's.
+
+    pub async fn network_state(&self) -> Network {
+        self.network_state_at(&self.network).await
+    }
+
+    pub async fn network_state_at(&self, network: &Pubkey) -> Network {
+        registry::network(&self.cluster, network).await.unwrap()
+    }
+
+    pub async fn maker_state(&self, authority: &Pubkey) -> Maker {
+        self.maker_state_in(&self.network, authority).await
+    }
+
+    pub async fn maker_state_in(&self, network: &Pubkey, authority: &Pubkey) -> Maker {
+        registry::maker(&self.cluster, network, authority)
+            .await
+            .unwrap()
+    }
+
+    pub async fn device_state(&self, device_key: &Pubkey) -> Device {
+        self.device_state_in(&self.network, device_key).await
+    }
+
+    pub async fn device_state_in(&self, network: &Pubkey, device_key: &Pubkey) -> Device {
+        registry::device(&self.cluster, network, device_key)
+            .await
+            .unwrap()
+    }
+
+    /// `None` when `authority` holds no role.
+    pub async fn member_state(&self, authority: &Pubkey) -> Option<Member> {
+        self.member_state_in(&self.network, authority).await
+    }
+
+    pub async fn member_state_in(&self, network: &Pubkey, authority: &Pubkey) -> Option<Member> {
+        registry::member(&self.cluster, network, authority)
+            .await
+            .unwrap()
+    }
+
+    /// `ix` with `key`'s `record` (`pda::member`, `pda::maker` or
+    /// `pda::device`) in this network swapped for the same key's record in
+    /// `network`: a well-formed account, but of the wrong network.
+    pub fn cross_network(
+        &self,
+        ix: Instruction,
+        record: RecordAddress,
+        key: &Pubkey,
+        network: &Pubkey,
+    ) -> Instruction {
+        substitute(ix, &record(&self.network, key).0, &record(network, key).0)
+    }
+
+    /// `ix`, acting as `signer`, presenting `holder`'s member record instead
+    /// of `signer`'s own: borrowing someone else's permissions.
+    pub fn borrow_record(&self, ix: Instruction, signer: &Pubkey, holder: &Pubkey) -> Instruction {
+        substitute(
+            ix,
+            &pda::member(&self.network, signer).0,
+            &pda::member(&self.network, holder).0,
+        )
+    }
+}
+
+/// How a registry record's address derives from its network and key
+/// (`pda::member`, `pda::maker`, `pda::device`).
+pub type RecordAddress = fn(&Pubkey, &Pubkey) -> (Pubkey, u8);
+
+/// A network with one maker and one battery registered to `owner`, the
+/// starting point of the device, lifecycle and attestation tests; sends each
+/// device instruction for that battery.
+pub struct DeviceFixture {
+    pub env: Env,
+    pub maker: Keypair,
+    pub owner: Keypair,
+    pub device: Keypair,
+}
+
+impl DeviceFixture {
+    pub async fn new() -> DeviceFixture {
+        let env = Env::new().await;
+        let maker = env.maker(100).await;
+        let owner = env.wallet().await;
+        let device = env.device(&maker, &owner.pubkey()).await;
+        DeviceFixture {
+            env,
+            maker,
+            owner,
+            device,
+        }
+    }
+
+    pub fn key(&self) -> Pubkey {
+        self.device.pubkey()
+    }
+
+    /// The device record's address.
+    pub fn address(&self) -> Pubkey {
+        pda::device(&self.env.network, &self.key()).0
+    }
+
+    pub async fn stored(&self) -> Device {
+        self.env.device_state(&self.key()).await
+    }
+
+    /// What the device's attestations must name; re-read after a
+    /// re-registration, which changes it.
+    pub async fn attestation_target(&self) -> AttestationTarget {
+        registry::attestation_target(&self.env.cluster, &self.env.network, &self.key())
+            .await
+            .unwrap()
+    }
+
+    /// A device of a second network (same cluster), owned by `self.owner`.
+    pub async fn foreign_device(&self) -> (OtherNetwork, Keypair) {
+        let other = self.env.other_network().await;
+        let maker = self.env.maker_in(&other.network, &other.admin, 5).await;
+        let device = self
+            .env
+            .device_in(&other.network, &maker, &self.owner.pubkey())
+            .await;
+        (other, device)
+    }
+
+    pub async fn update(&self, by: &Keypair, args: UpdateDeviceArgs) -> Result<Sent, ClientError> {
+        let ix = registry::update_device(&by.pubkey(), &self.env.network, &self.key(), args);
+        self.env.send(&[ix], &[by]).await
+    }
+
+    pub async fn transfer(&self, by: &Keypair, to: &Pubkey) -> Result<Sent, ClientError> {
+        let ix = registry::transfer_device(&by.pubkey(), &self.env.network, &self.key(), to);
+        self.env.send(&[ix], &[by]).await
+    }
+
+    pub async fn set_operator(&self, by: &Keypair, operator: &Pubkey) -> Result<Sent, ClientError> {
+        let ix =
+            registry::set_device_operator(&by.pubkey(), &self.env.network, &self.key(), operator);
+        self.env.send(&[ix], &[by]).await
+    }
+
+    pub async fn suspend(&self, by: &Keypair) -> Result<Sent, ClientError> {
+        let ix = registry::suspend_device(&by.pubkey(), &self.env.network, &self.key(), 7);
+        self.env.send(&[ix], &[by]).await
+    }
+
+    pub async fn resume(&self, by: &Keypair) -> Result<Sent, ClientError> {
+        let ix = registry::resume_device(&by.pubkey(), &self.env.network, &self.key());
+        self.env.send(&[ix], &[by]).await
+    }
+
+    pub async fn retire(&self, by: &Keypair) -> Result<Sent, ClientError> {
+        let ix = registry::retire_device(&by.pubkey(), &self.env.network, &self.key());
+        self.env.send(&[ix], &[by]).await
+    }
+
+    pub async fn close(&self, by: &Keypair) -> Result<Sent, ClientError> {
+        let ix = registry::close_device(&by.pubkey(), &self.env.network, &self.key());
+        self.env.send(&[ix], &[by]).await
     }
 }
 
@@ -324,4 +551,109 @@ pub fn assert_already_in_use<T: std::fmt::Debug>(result: Result<T, ClientError>)
         "expected \"already in use\", got: {error}\nlogs:\n{}",
         error.logs().join("\n")
     );
+}
+
+/// Sends `ix` with `signer`'s signature left out (only the fee payer signs):
+/// the "missing signer" attack every instruction must refuse.
+pub async fn assert_requires_signature(env: &Env, ix: Instruction, signer: &Pubkey) {
+    assert_error(
+        env.send(&[unsign(ix, signer)], &[]).await,
+        AnchorError::AccountNotSigner,
+    );
+}
+
+/// Sends `ix` (built for `env`'s network and `device_key`) against the same
+/// key's device record in `other`: the registry must refuse a device of
+/// another network, or it would check and count it against this one.
+pub async fn assert_rejects_foreign_device(
+    env: &Env,
+    ix: Instruction,
+    device_key: &Pubkey,
+    other: &OtherNetwork,
+    signers: &[&Keypair],
+) {
+    let ix = env.cross_network(ix, pda::device, device_key, &other.network);
+    assert_error(
+        env.send(&[ix], signers).await,
+        RegistryError::DeviceNetworkMismatch,
+    );
+}
+
+/// Anchor's two checks on a typed registry account, for `account` of `ix`:
+/// a system-owned wallet in its place must fail the owner check and
+/// `cosplay` (a registry record of another type) the discriminator check.
+pub async fn assert_rejects_substitutes(
+    env: &Env,
+    ix: &Instruction,
+    account: &Pubkey,
+    cosplay: &Pubkey,
+    signers: &[&Keypair],
+) {
+    assert_rejects_fake(env, ix, account, signers).await;
+    assert_rejects_cosplay(env, ix, account, cosplay, signers).await;
+}
+
+/// The owner check of [`assert_rejects_substitutes`] alone, for accounts
+/// the tests swap only for a fake.
+pub async fn assert_rejects_fake(
+    env: &Env,
+    ix: &Instruction,
+    account: &Pubkey,
+    signers: &[&Keypair],
+) {
+    let fake = env.wallet().await.pubkey();
+    assert_error(
+        env.send(&[substitute(ix.clone(), account, &fake)], signers)
+            .await,
+        AnchorError::AccountOwnedByWrongProgram,
+    );
+}
+
+/// The discriminator check of [`assert_rejects_substitutes`] alone.
+pub async fn assert_rejects_cosplay(
+    env: &Env,
+    ix: &Instruction,
+    account: &Pubkey,
+    cosplay: &Pubkey,
+    signers: &[&Keypair],
+) {
+    assert_error(
+        env.send(&[substitute(ix.clone(), account, cosplay)], signers)
+            .await,
+        AnchorError::AccountDiscriminatorMismatch,
+    );
+}
+
+/// The permission checks every role-gated instruction shares (`ix` builds
+/// it for an acting authority): a member holding every permission but
+/// `needed`; the admin of another network presenting its record there; and
+/// `impostor` presenting `holder`'s record. Returns the other network, for
+/// checks that it was left alone.
+pub async fn assert_requires_permission(
+    env: &Env,
+    ix: impl Fn(&Pubkey) -> Instruction,
+    needed: u16,
+    impostor: &Keypair,
+    holder: &Pubkey,
+) -> OtherNetwork {
+    let almost = env.member(registry::permission::ALL & !needed).await;
+    assert_error(
+        env.send(&[ix(&almost.pubkey())], &[&almost]).await,
+        RegistryError::MissingPermission,
+    );
+
+    let other = env.other_network().await;
+    let admin = other.admin.pubkey();
+    let foreign = env.cross_network(ix(&admin), pda::member, &admin, &other.network);
+    assert_error(
+        env.send(&[foreign], &[&other.admin]).await,
+        RegistryError::MemberNetworkMismatch,
+    );
+
+    let borrowed = env.borrow_record(ix(&impostor.pubkey()), &impostor.pubkey(), holder);
+    assert_error(
+        env.send(&[borrowed], &[impostor]).await,
+        RegistryError::MissingPermission,
+    );
+    other
 }

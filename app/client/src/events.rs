@@ -5,7 +5,8 @@
 
 use anchor_lang::{AnchorDeserialize, Discriminator};
 use base64::Engine;
-use depin_registry::events::*;
+use depin_registry::events as registry;
+use depin_rewards::events as rewards;
 
 const PROGRAM_DATA: &str = "Program data: ";
 
@@ -22,18 +23,18 @@ pub fn program_data(logs: &[String]) -> Vec<Vec<u8>> {
 }
 
 macro_rules! event_enum {
-    ($name:ident { $($event:ident),* $(,)? }) => {
-        /// Every event the registry program emits.
+    ($name:ident, $module:ident { $($event:ident),* $(,)? }) => {
+        /// Every event one program emits.
         #[derive(Debug, Clone)]
         pub enum $name {
-            $($event($event),)*
+            $($event($module::$event),)*
         }
 
         impl $name {
             fn decode(data: &[u8]) -> Option<Self> {
                 $(
-                    if let Some(mut body) = data.strip_prefix($event::DISCRIMINATOR) {
-                        return $event::deserialize(&mut body).ok().map($name::$event);
+                    if let Some(mut body) = data.strip_prefix(<$module::$event as Discriminator>::DISCRIMINATOR) {
+                        return <$module::$event>::deserialize(&mut body).ok().map($name::$event);
                     }
                 )*
                 None
@@ -49,27 +50,64 @@ macro_rules! event_enum {
     };
 }
 
-event_enum!(RegistryEvent {
-    PlatformInitialized,
-    NetworkCreated,
-    NetworkUpdated,
-    NetworkPauseSet,
-    OnboardingFeeSet,
-    RoleGranted,
-    RoleRevoked,
-    MakerApproved,
-    MakerQuotaSet,
-    MakerRevoked,
-    DeviceRegistered,
-    DeviceUpdated,
-    DeviceTransferred,
-    DeviceOperatorSet,
-    DeviceSuspended,
-    DeviceResumed,
-    DeviceRetired,
-    DeviceClosed,
-    DeviceAttested,
-});
+event_enum!(
+    RegistryEvent,
+    registry {
+        PlatformInitialized,
+        NetworkCreated,
+        NetworkUpdated,
+        NetworkPauseSet,
+        OnboardingFeeSet,
+        RoleGranted,
+        RoleRevoked,
+        MakerApproved,
+        MakerQuotaSet,
+        MakerRevoked,
+        DeviceRegistered,
+        DeviceUpdated,
+        DeviceTransferred,
+        DeviceOperatorSet,
+        DeviceSuspended,
+        DeviceResumed,
+        DeviceRetired,
+        DeviceClosed,
+        DeviceAttested,
+    }
+);
+
+event_enum!(
+    RewardsEvent,
+    rewards {
+        DistributorCreated,
+        DistributorFunded,
+        LedgerPageCreated,
+        RootPosted,
+        RewardClaimed,
+        DistributorPauseSet,
+        ClawedBack,
+        LedgerPageClosed,
+    }
+);
+
+/// The rewards events in `logs`, in order.
+pub fn rewards_events(logs: &[String]) -> Vec<RewardsEvent> {
+    program_data(logs)
+        .iter()
+        .filter_map(|data| RewardsEvent::decode(data))
+        .collect()
+}
+
+/// The names of every depin event in `logs`, in order.
+pub fn event_names(logs: &[String]) -> Vec<&'static str> {
+    program_data(logs)
+        .iter()
+        .filter_map(|data| {
+            RegistryEvent::decode(data)
+                .map(|e| e.name())
+                .or_else(|| RewardsEvent::decode(data).map(|e| e.name()))
+        })
+        .collect()
+}
 
 /// The registry events in `logs`, in order.
 pub fn registry_events(logs: &[String]) -> Vec<RegistryEvent> {
@@ -84,6 +122,7 @@ mod tests {
     use super::*;
     use anchor_lang::prelude::Pubkey;
     use anchor_lang::Event;
+    use registry::DeviceTransferred;
 
     #[test]
     fn decodes_an_emitted_event() {

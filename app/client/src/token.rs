@@ -16,14 +16,14 @@ pub const TOKEN_PROGRAM_ID: Pubkey = spl_token::ID;
 const MINT_LEN: usize = 82;
 const ACCOUNT_LEN: usize = 165;
 
-/// Creates a token-program-owned account of `len` bytes at a new address and
-/// initializes it with `init(address)`.
+/// Creates a token-program-owned account of `len` bytes at `account`'s
+/// address and initializes it with `init(address)`.
 async fn create_initialized(
     cluster: &impl Cluster,
+    account: &Keypair,
     len: usize,
     init: impl FnOnce(&Pubkey) -> Result<Instruction, ProgramError>,
 ) -> Result<Pubkey, ClientError> {
-    let account = Keypair::new();
     let lamports = cluster.minimum_balance(len).await?;
     let create = anchor_lang::solana_program::system_instruction::create_account(
         &cluster.payer().pubkey(),
@@ -33,8 +33,22 @@ async fn create_initialized(
         &TOKEN_PROGRAM_ID,
     );
     let init = init(&account.pubkey()).map_err(|e| ClientError::Cluster(e.to_string()))?;
-    cluster.send(&[create, init], &[&account]).await?;
+    cluster.send(&[create, init], &[account]).await?;
     Ok(account.pubkey())
+}
+
+/// Creates a mint at the address of `mint` (a fixed key gives repeatable
+/// PDAs derived from it); its mint authority is `authority`.
+pub async fn create_mint_at(
+    cluster: &impl Cluster,
+    mint: &Keypair,
+    authority: &Pubkey,
+    decimals: u8,
+) -> Result<Pubkey, ClientError> {
+    create_initialized(cluster, mint, MINT_LEN, |mint| {
+        spl_token::instruction::initialize_mint2(&TOKEN_PROGRAM_ID, mint, authority, None, decimals)
+    })
+    .await
 }
 
 /// Creates a mint whose mint authority is `authority`; returns its address.
@@ -43,10 +57,7 @@ pub async fn create_mint(
     authority: &Pubkey,
     decimals: u8,
 ) -> Result<Pubkey, ClientError> {
-    create_initialized(cluster, MINT_LEN, |mint| {
-        spl_token::instruction::initialize_mint2(&TOKEN_PROGRAM_ID, mint, authority, None, decimals)
-    })
-    .await
+    create_mint_at(cluster, &Keypair::new(), authority, decimals).await
 }
 
 /// Creates a token account of `mint` owned by `owner`; returns its address.
@@ -55,7 +66,7 @@ pub async fn create_token_account(
     mint: &Pubkey,
     owner: &Pubkey,
 ) -> Result<Pubkey, ClientError> {
-    create_initialized(cluster, ACCOUNT_LEN, |account| {
+    create_initialized(cluster, &Keypair::new(), ACCOUNT_LEN, |account| {
         spl_token::instruction::initialize_account3(&TOKEN_PROGRAM_ID, account, mint, owner)
     })
     .await

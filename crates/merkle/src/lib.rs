@@ -112,20 +112,26 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 }
 
 /// Whether `leaf` sits at position `index` of the tree with `root`, given the
-/// siblings in `proof` from the leaf level up.
-///
-/// Bit `i` of `index` says whether the node at level `i` is a left (`0`) or a
-/// right (`1`) child. Fails if the proof is longer than [`MAX_PROOF_LEN`] or
-/// `index` does not fit in `proof.len()` bits. Never allocates or panics.
+/// siblings in `proof` from the leaf level up. See [`root_from_proof`].
 /// `leaf` must come from [`leaf_hash`] (see the crate docs).
 #[inline]
 pub fn verify(root: &Hash, leaf: &Hash, index: u32, proof: &[Hash]) -> bool {
+    root_from_proof(leaf, index, proof).is_some_and(|computed| computed == *root)
+}
+
+/// The root that `leaf` at position `index` and the siblings in `proof` fold
+/// up to. Bit `i` of `index` says whether the node at level `i` is a left
+/// (`0`) or a right (`1`) child. `None` if the proof is longer than
+/// [`MAX_PROOF_LEN`] or `index` does not fit in `proof.len()` bits. Never
+/// allocates or panics.
+#[inline]
+pub fn root_from_proof(leaf: &Hash, index: u32, proof: &[Hash]) -> Option<Hash> {
     if proof.len() > MAX_PROOF_LEN {
-        return false;
+        return None;
     }
     // `proof.len() <= 32`; a shift by 32 bits leaves nothing.
     if index.checked_shr(proof.len() as u32).unwrap_or(0) != 0 {
-        return false;
+        return None;
     }
     let mut node = *leaf;
     for (level, sibling) in proof.iter().enumerate() {
@@ -135,7 +141,7 @@ pub fn verify(root: &Hash, leaf: &Hash, index: u32, proof: &[Hash]) -> bool {
             node_hash(sibling, &node)
         };
     }
-    node == *root
+    Some(node)
 }
 
 #[cfg(test)]

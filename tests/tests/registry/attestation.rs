@@ -8,7 +8,7 @@ use depin_registry::attestation::{
 };
 use depin_registry::errors::RegistryError;
 use depin_registry::pda;
-use depin_registry::state::{AttestationKind, Device, DeviceStatus};
+use depin_registry::state::{AttestationKind, DeviceStatus};
 use depin_tests::*;
 
 /// Ed25519 instruction data: the instruction indexes of the signature,
@@ -23,36 +23,27 @@ const PRECOMPILE_INVALID_SIGNATURE: u32 = 2;
 const PRECOMPILE_INVALID_DATA_OFFSETS: u32 = 3;
 const PRECOMPILE_INVALID_DATA_SIZE: u32 = 4;
 
+/// A registered device and what its attestations must name.
 struct Fixture {
-    env: Env,
-    owner: Keypair,
-    device: Keypair,
+    base: DeviceFixture,
     target: AttestationTarget,
 }
 
 async fn fixture() -> Fixture {
-    let env = Env::new().await;
-    let maker = env.maker(10).await;
-    let owner = env.wallet().await;
-    let device = env.device(&maker, &owner.pubkey()).await;
-    let target = registry::attestation_target(&env.cluster, &env.network, &device.pubkey())
-        .await
-        .unwrap();
-    Fixture {
-        env,
-        owner,
-        device,
-        target,
+    let base = DeviceFixture::new().await;
+    let target = base.attestation_target().await;
+    Fixture { base, target }
+}
+
+impl std::ops::Deref for Fixture {
+    type Target = DeviceFixture;
+
+    fn deref(&self) -> &DeviceFixture {
+        &self.base
     }
 }
 
 impl Fixture {
-    async fn stored(&self) -> Device {
-        registry::device(&self.env.cluster, &self.env.network, &self.device.pubkey())
-            .await
-            .unwrap()
-    }
-
     fn sign(&self, attestation: &Attestation) -> [Instruction; 2] {
         attestation.sign(&self.target, &self.device)
     }
@@ -228,8 +219,10 @@ async fn the_signed_message_must_be_this_attestation() {
     let maker = f.env.maker_in(&other.network, &other.admin, 1).await;
     let (_, mut new) = Env::new_device(&f.owner.pubkey());
     new.device_key = f.device.pubkey();
-    let ix = registry::register_device(&f.env.payer(), &other.network, &maker.pubkey(), &new, None);
-    f.env.send(&[ix], &[&f.device, &maker]).await.unwrap();
+    f.env
+        .register_in(&other.network, &maker, &f.device, &new, None)
+        .await
+        .unwrap();
     let attestation = Attestation::location(9, SF_CELL_RES5);
     let elsewhere =
         registry::attestation_target(&f.env.cluster, &other.network, &f.device.pubkey())
@@ -341,22 +334,19 @@ async fn suspended_and_retired_devices_cannot_attest() {
     let f = fixture().await;
     let env = &f.env;
     let manager = env.member(permission::DEVICE_MANAGER).await;
-    let ix = registry::suspend_device(&manager.pubkey(), &env.network, &f.device.pubkey(), 1);
-    env.send(&[ix], &[&manager]).await.unwrap();
+    f.suspend(&manager).await.unwrap();
     assert_error(
         f.send(&f.sign(&Attestation::location(1, SF_CELL_RES5)))
             .await,
         RegistryError::DeviceNotActive,
     );
 
-    let ix = registry::resume_device(&manager.pubkey(), &env.network, &f.device.pubkey());
-    env.send(&[ix], &[&manager]).await.unwrap();
+    f.resume(&manager).await.unwrap();
     f.send(&f.sign(&Attestation::location(1, SF_CELL_RES5)))
         .await
         .unwrap();
 
-    let ix = registry::retire_device(&f.owner.pubkey(), &env.network, &f.device.pubkey());
-    env.send(&[ix], &[&f.owner]).await.unwrap();
+    f.retire(&f.owner).await.unwrap();
     assert_error(
         f.send(&f.sign(&Attestation::location(2, SF_CELL))).await,
         RegistryError::DeviceNotActive,
@@ -372,12 +362,10 @@ async fn suspended_and_retired_devices_cannot_attest() {
 async fn a_paused_network_rejects_attestations() {
     let f = fixture().await;
     let signed = f.sign(&Attestation::work_report(1, [1; 32]));
-    let ix = registry::set_network_paused(&f.env.admin.pubkey(), &f.env.network, true);
-    f.env.send(&[ix], &[&f.env.admin]).await.unwrap();
+    f.env.set_paused(true).await;
     assert_error(f.send(&signed).await, RegistryError::NetworkPaused);
     assert_eq!(f.stored().await.attestation_nonce, 0);
-    let ix = registry::set_network_paused(&f.env.admin.pubkey(), &f.env.network, false);
-    f.env.send(&[ix], &[&f.env.admin]).await.unwrap();
+    f.env.set_paused(false).await;
     f.send(&signed).await.unwrap();
     assert_eq!(f.stored().await.attestation_nonce, 1);
 }
@@ -437,12 +425,7 @@ async fn the_instructions_sysvar_cannot_be_replaced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_of_another_network_fails() {
     let f = fixture().await;
-    let other = f.env.other_network().await;
-    let maker = f.env.maker_in(&other.network, &other.admin, 1).await;
-    let foreign = f
-        .env
-        .device_in(&other.network, &maker, &f.owner.pubkey())
-        .await;
+    let (other, foreign) = f.foreign_device().await;
     // Correctly signed for its own network, but submitted with this network.
     let target = registry::attestation_target(&f.env.cluster, &other.network, &foreign.pubkey())
         .await
@@ -453,9 +436,10 @@ async fn a_device_of_another_network_fails() {
         f.send(&[verify, attest]).await,
         RegistryError::DeviceNetworkMismatch,
     );
-    let stored = registry::device(&f.env.cluster, &other.network, &foreign.pubkey())
-        .await
-        .unwrap();
+    let stored = f
+        .env
+        .device_state_in(&other.network, &foreign.pubkey())
+        .await;
     assert_eq!(stored.attestation_nonce, 0);
 }
 
@@ -512,16 +496,13 @@ async fn attestations_from_before_a_close_do_not_replay_after_re_registration() 
     let env = &f.env;
     let old = f.sign(&Attestation::work_report(1, [7; 32]));
     f.send(&old).await.unwrap();
-    let ix = registry::retire_device(&f.owner.pubkey(), &env.network, &f.device.pubkey());
-    env.send(&[ix], &[&f.owner]).await.unwrap();
-    let ix = registry::close_device(&f.owner.pubkey(), &env.network, &f.device.pubkey());
-    env.send(&[ix], &[&f.owner]).await.unwrap();
+    f.retire(&f.owner).await.unwrap();
+    f.close(&f.owner).await.unwrap();
 
     let maker = env.maker(1).await;
     let (_, mut new) = Env::new_device(&f.owner.pubkey());
     new.device_key = f.device.pubkey();
-    let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &new, None);
-    env.send(&[ix], &[&f.device, &maker]).await.unwrap();
+    env.register(&maker, &f.device, &new).await.unwrap();
     let stored = f.stored().await;
     assert_eq!(stored.attestation_nonce, 0);
     assert_eq!(stored.registration, f.target.registration + 1);
@@ -533,9 +514,7 @@ async fn attestations_from_before_a_close_do_not_replay_after_re_registration() 
     assert_eq!(f.stored().await.attestation_nonce, 0);
 
     // The same report signed for the new registration is accepted.
-    let target = registry::attestation_target(&env.cluster, &env.network, &f.device.pubkey())
-        .await
-        .unwrap();
+    let target = f.attestation_target().await;
     f.send(&Attestation::work_report(1, [7; 32]).sign(&target, &f.device))
         .await
         .unwrap();

@@ -3,7 +3,7 @@
 
 use anchor_lang::error::ErrorCode as AnchorError;
 use depin_client::registry::{self, UpdateDeviceArgs};
-use depin_client::{ClientError, Cluster, Keypair, Pubkey, Sent, Signer};
+use depin_client::{Cluster, Keypair, Pubkey, Signer};
 use depin_registry::errors::RegistryError;
 use depin_registry::pda;
 use depin_registry::state::{Device, DeviceKind, DeviceStatus};
@@ -12,72 +12,8 @@ use depin_tests::*;
 /// An H3 index with a stray digit past its resolution.
 const BAD_CELL: u64 = 0x8928308280ffffe;
 
-struct Fixture {
-    env: Env,
-    maker: Keypair,
-    owner: Keypair,
-    device: Keypair,
-}
-
-async fn fixture() -> Fixture {
-    let env = Env::new().await;
-    let maker = env.maker(100).await;
-    let owner = env.wallet().await;
-    let device = env.device(&maker, &owner.pubkey()).await;
-    Fixture {
-        env,
-        maker,
-        owner,
-        device,
-    }
-}
-
-impl Fixture {
-    async fn stored(&self) -> Device {
-        registry::device(&self.env.cluster, &self.env.network, &self.device.pubkey())
-            .await
-            .unwrap()
-    }
-
-    fn key(&self) -> Pubkey {
-        self.device.pubkey()
-    }
-
-    async fn update(&self, signer: &Keypair, args: UpdateDeviceArgs) -> Result<Sent, ClientError> {
-        let ix = registry::update_device(&signer.pubkey(), &self.env.network, &self.key(), args);
-        self.env.send(&[ix], &[signer]).await
-    }
-
-    async fn transfer(&self, signer: &Keypair, to: &Pubkey) -> Result<Sent, ClientError> {
-        let ix = registry::transfer_device(&signer.pubkey(), &self.env.network, &self.key(), to);
-        self.env.send(&[ix], &[signer]).await
-    }
-
-    async fn set_operator(&self, signer: &Keypair, operator: &Pubkey) -> Result<Sent, ClientError> {
-        let ix = registry::set_device_operator(
-            &signer.pubkey(),
-            &self.env.network,
-            &self.key(),
-            operator,
-        );
-        self.env.send(&[ix], &[signer]).await
-    }
-
-    async fn retire(&self, signer: &Keypair) -> Result<Sent, ClientError> {
-        let ix = registry::retire_device(&signer.pubkey(), &self.env.network, &self.key());
-        self.env.send(&[ix], &[signer]).await
-    }
-
-    /// A device of a second network (same cluster), owned by `self.owner`.
-    async fn foreign_device(&self) -> (OtherNetwork, Keypair) {
-        let other = self.env.other_network().await;
-        let maker = self.env.maker_in(&other.network, &other.admin, 5).await;
-        let device = self
-            .env
-            .device_in(&other.network, &maker, &self.owner.pubkey())
-            .await;
-        (other, device)
-    }
+async fn fixture() -> DeviceFixture {
+    DeviceFixture::new().await
 }
 
 fn location(cell: u64) -> UpdateDeviceArgs {
@@ -114,20 +50,11 @@ async fn register_device_stores_every_field_and_counts() {
         location: SF_CELL_RES5,
         capacity: 9_000,
     };
-    let ix = registry::register_device(
-        &env.payer(),
-        &env.network,
-        &second_maker.pubkey(),
-        &new,
-        None,
-    );
-    env.send(&[ix], &[&key, &second_maker]).await.unwrap();
+    env.register(&second_maker, &key, &new).await.unwrap();
     let after = env.cluster.unix_timestamp().await.unwrap();
 
     let (address, bump) = pda::device(&env.network, &key.pubkey());
-    let device = registry::device(&env.cluster, &env.network, &key.pubkey())
-        .await
-        .unwrap();
+    let device = env.device_state(&key.pubkey()).await;
     assert_eq!(device.device_key, key.pubkey());
     assert_eq!(device.owner, owner.pubkey());
     assert_eq!(device.operator, Pubkey::default());
@@ -157,17 +84,13 @@ async fn register_device_stores_every_field_and_counts() {
         "payer paid {paid}, rent {rent}"
     );
 
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    let network = env.network_state().await;
     assert_eq!(network.device_count, 1);
     assert_eq!((network.registrations, device.registration), (1, 1));
     assert_eq!(network.maker_count, 3);
-    let counted = registry::maker(&env.cluster, &env.network, &second_maker.pubkey())
-        .await
-        .unwrap();
+    let counted = env.maker_state(&second_maker.pubkey()).await;
     assert_eq!(counted.devices_onboarded, 1);
-    let untouched = registry::maker(&env.cluster, &env.network, &maker.pubkey())
-        .await
-        .unwrap();
+    let untouched = env.maker_state(&maker.pubkey()).await;
     assert_eq!(untouched.devices_onboarded, 0);
 }
 
@@ -177,15 +100,8 @@ async fn register_device_accepts_an_unknown_location() {
     let maker = env.maker(10).await;
     let (key, mut new) = Env::new_device(&env.admin.pubkey());
     new.location = 0;
-    let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &new, None);
-    env.send(&[ix], &[&key, &maker]).await.unwrap();
-    assert_eq!(
-        registry::device(&env.cluster, &env.network, &key.pubkey())
-            .await
-            .unwrap()
-            .location,
-        0
-    );
+    env.register(&maker, &key, &new).await.unwrap();
+    assert_eq!(env.device_state(&key.pubkey()).await.location, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -195,32 +111,18 @@ async fn register_device_rejects_bad_input() {
     for bad in [BAD_CELL, 1, u64::MAX] {
         let (key, mut new) = Env::new_device(&env.admin.pubkey());
         new.location = bad;
-        let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &new, None);
         assert_error(
-            env.send(&[ix], &[&key, &maker]).await,
+            env.register(&maker, &key, &new).await,
             RegistryError::InvalidLocation,
         );
     }
     let (key, new) = Env::new_device(&Pubkey::default());
-    let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &new, None);
     assert_error(
-        env.send(&[ix], &[&key, &maker]).await,
+        env.register(&maker, &key, &new).await,
         RegistryError::InvalidNewOwner,
     );
-    assert_eq!(
-        registry::network(&env.cluster, &env.network)
-            .await
-            .unwrap()
-            .device_count,
-        0
-    );
-    assert_eq!(
-        registry::maker(&env.cluster, &env.network, &maker.pubkey())
-            .await
-            .unwrap()
-            .devices_onboarded,
-        0
-    );
+    assert_eq!(env.network_state().await.device_count, 0);
+    assert_eq!(env.maker_state(&maker.pubkey()).await.devices_onboarded, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -240,10 +142,7 @@ async fn register_device_requires_device_and_maker_signatures() {
         env.send(&[no_maker], &[&key]).await,
         AnchorError::AccountNotSigner,
     );
-    assert!(
-        !env.exists(&pda::device(&env.network, &key.pubkey()).0)
-            .await
-    );
+    assert!(!env.device_exists(&key.pubkey()).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,38 +150,19 @@ async fn register_the_same_device_twice_fails() {
     let env = Env::new().await;
     let maker = env.maker(10).await;
     let (key, new) = Env::new_device(&env.admin.pubkey());
-    let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &new, None);
-    env.send(std::slice::from_ref(&ix), &[&key, &maker])
-        .await
-        .unwrap();
-    assert_already_in_use(env.send(&[ix], &[&key, &maker]).await);
+    env.register(&maker, &key, &new).await.unwrap();
+    assert_already_in_use(env.register(&maker, &key, &new).await);
     // Another owner cannot take the key over either.
     let mut hijack = new.clone();
     hijack.owner = Keypair::new().pubkey();
-    let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &hijack, None);
-    assert_already_in_use(env.send(&[ix], &[&key, &maker]).await);
+    assert_already_in_use(env.register(&maker, &key, &hijack).await);
 
     assert_eq!(
-        registry::device(&env.cluster, &env.network, &key.pubkey())
-            .await
-            .unwrap()
-            .owner,
+        env.device_state(&key.pubkey()).await.owner,
         env.admin.pubkey()
     );
-    assert_eq!(
-        registry::network(&env.cluster, &env.network)
-            .await
-            .unwrap()
-            .device_count,
-        1
-    );
-    assert_eq!(
-        registry::maker(&env.cluster, &env.network, &maker.pubkey())
-            .await
-            .unwrap()
-            .devices_onboarded,
-        1
-    );
+    assert_eq!(env.network_state().await.device_count, 1);
+    assert_eq!(env.maker_state(&maker.pubkey()).await.devices_onboarded, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -292,22 +172,12 @@ async fn the_same_device_key_can_join_two_networks() {
     let maker = env.maker(10).await;
     let other_maker = env.maker_in(&other.network, &other.admin, 10).await;
     let (key, new) = Env::new_device(&env.admin.pubkey());
-    let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &new, None);
-    env.send(&[ix], &[&key, &maker]).await.unwrap();
-    let ix = registry::register_device(
-        &env.payer(),
-        &other.network,
-        &other_maker.pubkey(),
-        &new,
-        None,
-    );
-    env.send(&[ix], &[&key, &other_maker]).await.unwrap();
-    let here = registry::device(&env.cluster, &env.network, &key.pubkey())
+    env.register(&maker, &key, &new).await.unwrap();
+    env.register_in(&other.network, &other_maker, &key, &new, None)
         .await
         .unwrap();
-    let there = registry::device(&env.cluster, &other.network, &key.pubkey())
-        .await
-        .unwrap();
+    let here = env.device_state(&key.pubkey()).await;
+    let there = env.device_state_in(&other.network, &key.pubkey()).await;
     assert_eq!(
         (here.network_id, there.network_id),
         (env.network_id, other.network_id)
@@ -327,26 +197,16 @@ async fn register_device_rejects_a_maker_of_another_network() {
         &new,
         None,
     );
-    let ix = substitute(
-        ix,
-        &pda::maker(&env.network, &foreign_maker.pubkey()).0,
-        &pda::maker(&other.network, &foreign_maker.pubkey()).0,
-    );
+    let ix = env.cross_network(ix, pda::maker, &foreign_maker.pubkey(), &other.network);
     assert_error(
         env.send(&[ix], &[&key, &foreign_maker]).await,
         RegistryError::MakerNetworkMismatch,
     );
-    assert_eq!(
-        registry::maker(&env.cluster, &other.network, &foreign_maker.pubkey())
-            .await
-            .unwrap()
-            .devices_onboarded,
-        0
-    );
-    assert!(
-        !env.exists(&pda::device(&env.network, &key.pubkey()).0)
-            .await
-    );
+    let stored = env
+        .maker_state_in(&other.network, &foreign_maker.pubkey())
+        .await;
+    assert_eq!(stored.devices_onboarded, 0);
+    assert!(!env.device_exists(&key.pubkey()).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -367,16 +227,12 @@ async fn register_device_rejects_another_makers_record() {
         RegistryError::MissingPermission,
     );
     // Without any maker record at all.
-    let ix = registry::register_device(&env.payer(), &env.network, &impostor.pubkey(), &new, None);
     assert_error(
-        env.send(&[ix], &[&key, &impostor]).await,
+        env.register(&impostor, &key, &new).await,
         AnchorError::AccountNotInitialized,
     );
     assert_eq!(
-        registry::maker(&env.cluster, &env.network, &approved.pubkey())
-            .await
-            .unwrap()
-            .devices_onboarded,
+        env.maker_state(&approved.pubkey()).await.devices_onboarded,
         0
     );
 }
@@ -387,44 +243,25 @@ async fn register_device_rejects_fake_and_cosplaying_accounts() {
     let maker = env.maker(10).await;
     let maker_record = pda::maker(&env.network, &maker.pubkey()).0;
     let (key, new) = Env::new_device(&env.admin.pubkey());
-    let ix = || registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &new, None);
+    let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &new, None);
+    let signers = [&key, &maker];
 
-    let fake = env.wallet().await.pubkey();
-    let fake_network = substitute(ix(), &env.network, &fake);
-    assert_error(
-        env.send(&[fake_network], &[&key, &maker]).await,
-        AnchorError::AccountOwnedByWrongProgram,
-    );
+    // A system-owned account, and the maker record, passed as the network.
+    assert_rejects_substitutes(&env, &ix, &env.network, &maker_record, &signers).await;
     // A member record passed as the maker.
     let member = pda::member(&env.network, &env.admin.pubkey()).0;
-    let cosplay = substitute(ix(), &maker_record, &member);
-    assert_error(
-        env.send(&[cosplay], &[&key, &maker]).await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
-    // The maker record passed as the network.
-    let cosplay = substitute(ix(), &env.network, &maker_record);
-    assert_error(
-        env.send(&[cosplay], &[&key, &maker]).await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
+    assert_rejects_cosplay(&env, &ix, &maker_record, &member, &signers).await;
     // A device address not derived from the signing device key.
     let elsewhere = substitute(
-        ix(),
+        ix,
         &pda::device(&env.network, &key.pubkey()).0,
         &Keypair::new().pubkey(),
     );
     assert_error(
-        env.send(&[elsewhere], &[&key, &maker]).await,
+        env.send(&[elsewhere], &signers).await,
         AnchorError::ConstraintSeeds,
     );
-    assert_eq!(
-        registry::network(&env.cluster, &env.network)
-            .await
-            .unwrap()
-            .device_count,
-        0
-    );
+    assert_eq!(env.network_state().await.device_count, 0);
 }
 
 // ---- update_device ----
@@ -477,8 +314,7 @@ async fn update_device_rejects_bad_input() {
 async fn update_device_requires_owner_or_operator() {
     let f = fixture().await;
     let ix = registry::update_device(&f.owner.pubkey(), &f.env.network, &f.key(), capacity(1));
-    let ix = unsign(ix, &f.owner.pubkey());
-    assert_error(f.env.send(&[ix], &[]).await, AnchorError::AccountNotSigner);
+    assert_requires_signature(&f.env, ix, &f.owner.pubkey()).await;
 
     let stranger = f.env.wallet().await;
     assert_error(
@@ -525,70 +361,30 @@ async fn operator_updates_the_device() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_device_rejects_a_device_of_another_network() {
     let f = fixture().await;
+    let env = &f.env;
     let (other, foreign) = f.foreign_device().await;
-    let ix = registry::update_device(
-        &f.owner.pubkey(),
-        &f.env.network,
-        &foreign.pubkey(),
-        capacity(1),
-    );
-    let ix = substitute(
-        ix,
-        &pda::device(&f.env.network, &foreign.pubkey()).0,
-        &pda::device(&other.network, &foreign.pubkey()).0,
-    );
-    assert_error(
-        f.env.send(&[ix], &[&f.owner]).await,
-        RegistryError::DeviceNetworkMismatch,
-    );
-    let stored = registry::device(&f.env.cluster, &other.network, &foreign.pubkey())
-        .await
-        .unwrap();
+    let foreign = foreign.pubkey();
+    let ix = registry::update_device(&f.owner.pubkey(), &env.network, &foreign, capacity(1));
+    assert_rejects_foreign_device(env, ix, &foreign, &other, &[&f.owner]).await;
+    let stored = env.device_state_in(&other.network, &foreign).await;
     assert_eq!(stored.capacity, 13_500);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_device_rejects_fake_and_cosplaying_accounts() {
     let f = fixture().await;
-    let device = pda::device(&f.env.network, &f.key()).0;
-    let ix = || registry::update_device(&f.owner.pubkey(), &f.env.network, &f.key(), capacity(1));
+    let env = &f.env;
+    let ix = registry::update_device(&f.owner.pubkey(), &env.network, &f.key(), capacity(1));
+    let member = pda::member(&env.network, &env.admin.pubkey()).0;
 
-    let fake = f.env.wallet().await.pubkey();
+    assert_rejects_substitutes(env, &ix, &f.address(), &member, &[&f.owner]).await;
+    let nowhere = substitute(ix.clone(), &f.address(), &Keypair::new().pubkey());
     assert_error(
-        f.env
-            .send(&[substitute(ix(), &device, &fake)], &[&f.owner])
-            .await,
-        AnchorError::AccountOwnedByWrongProgram,
-    );
-    assert_error(
-        f.env
-            .send(
-                &[substitute(ix(), &device, &Keypair::new().pubkey())],
-                &[&f.owner],
-            )
-            .await,
+        env.send(&[nowhere], &[&f.owner]).await,
         AnchorError::AccountNotInitialized,
     );
-    let member = pda::member(&f.env.network, &f.env.admin.pubkey()).0;
-    assert_error(
-        f.env
-            .send(&[substitute(ix(), &device, &member)], &[&f.owner])
-            .await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
-    assert_error(
-        f.env
-            .send(&[substitute(ix(), &f.env.network, &fake)], &[&f.owner])
-            .await,
-        AnchorError::AccountOwnedByWrongProgram,
-    );
-    // The device passed as the network too.
-    assert_error(
-        f.env
-            .send(&[substitute(ix(), &f.env.network, &device)], &[&f.owner])
-            .await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
+    // A system-owned account, and the device, passed as the network.
+    assert_rejects_substitutes(env, &ix, &env.network, &f.address(), &[&f.owner]).await;
     assert_eq!(f.stored().await.capacity, 13_500);
 }
 
@@ -685,8 +481,7 @@ async fn operator_and_strangers_cannot_transfer() {
         &f.key(),
         &stranger.pubkey(),
     );
-    let ix = unsign(ix, &f.owner.pubkey());
-    assert_error(f.env.send(&[ix], &[]).await, AnchorError::AccountNotSigner);
+    assert_requires_signature(&f.env, ix, &f.owner.pubkey()).await;
 
     let device = f.stored().await;
     assert_eq!(
@@ -698,35 +493,17 @@ async fn operator_and_strangers_cannot_transfer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transfer_rejects_retired_and_foreign_devices() {
     let f = fixture().await;
+    let env = &f.env;
     let (other, foreign) = f.foreign_device().await;
+    let foreign = foreign.pubkey();
     let new_owner = Keypair::new().pubkey();
-    let ix = registry::transfer_device(
-        &f.owner.pubkey(),
-        &f.env.network,
-        &foreign.pubkey(),
-        &new_owner,
-    );
-    let ix = substitute(
-        ix,
-        &pda::device(&f.env.network, &foreign.pubkey()).0,
-        &pda::device(&other.network, &foreign.pubkey()).0,
-    );
-    assert_error(
-        f.env.send(&[ix], &[&f.owner]).await,
-        RegistryError::DeviceNetworkMismatch,
-    );
-    let stored = registry::device(&f.env.cluster, &other.network, &foreign.pubkey())
-        .await
-        .unwrap();
+    let ix = registry::transfer_device(&f.owner.pubkey(), &env.network, &foreign, &new_owner);
+    assert_rejects_foreign_device(env, ix, &foreign, &other, &[&f.owner]).await;
+    let stored = env.device_state_in(&other.network, &foreign).await;
     assert_eq!(stored.owner, f.owner.pubkey());
 
-    let fake = f.env.wallet().await.pubkey();
-    let ix = registry::transfer_device(&f.owner.pubkey(), &f.env.network, &f.key(), &new_owner);
-    let ix = substitute(ix, &pda::device(&f.env.network, &f.key()).0, &fake);
-    assert_error(
-        f.env.send(&[ix], &[&f.owner]).await,
-        AnchorError::AccountOwnedByWrongProgram,
-    );
+    let ix = registry::transfer_device(&f.owner.pubkey(), &env.network, &f.key(), &new_owner);
+    assert_rejects_fake(env, &ix, &f.address(), &[&f.owner]).await;
 
     f.retire(&f.owner).await.unwrap();
     assert_error(
@@ -792,34 +569,20 @@ async fn only_the_owner_sets_the_operator() {
     );
 
     let ix = registry::set_device_operator(&f.owner.pubkey(), &f.env.network, &f.key(), &other);
-    let ix = unsign(ix, &f.owner.pubkey());
-    assert_error(f.env.send(&[ix], &[]).await, AnchorError::AccountNotSigner);
+    assert_requires_signature(&f.env, ix, &f.owner.pubkey()).await;
     assert_eq!(f.stored().await.operator, operator.pubkey());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn set_operator_rejects_retired_and_foreign_devices() {
     let f = fixture().await;
+    let env = &f.env;
     let operator = Keypair::new().pubkey();
     let (other, foreign) = f.foreign_device().await;
-    let ix = registry::set_device_operator(
-        &f.owner.pubkey(),
-        &f.env.network,
-        &foreign.pubkey(),
-        &operator,
-    );
-    let ix = substitute(
-        ix,
-        &pda::device(&f.env.network, &foreign.pubkey()).0,
-        &pda::device(&other.network, &foreign.pubkey()).0,
-    );
-    assert_error(
-        f.env.send(&[ix], &[&f.owner]).await,
-        RegistryError::DeviceNetworkMismatch,
-    );
-    let stored = registry::device(&f.env.cluster, &other.network, &foreign.pubkey())
-        .await
-        .unwrap();
+    let foreign = foreign.pubkey();
+    let ix = registry::set_device_operator(&f.owner.pubkey(), &env.network, &foreign, &operator);
+    assert_rejects_foreign_device(env, ix, &foreign, &other, &[&f.owner]).await;
+    let stored = env.device_state_in(&other.network, &foreign).await;
     assert_eq!(stored.operator, Pubkey::default());
 
     f.retire(&f.owner).await.unwrap();
@@ -836,17 +599,13 @@ async fn set_operator_rejects_retired_and_foreign_devices() {
 async fn a_paused_network_blocks_device_changes_but_owners_can_leave() {
     let f = fixture().await;
     let env = &f.env;
-    let target = registry::attestation_target(&env.cluster, &env.network, &f.device.pubkey())
-        .await
-        .unwrap();
+    let target = f.attestation_target().await;
     let signed = registry::Attestation::location(1, SF_CELL_RES5).sign(&target, &f.device);
-    let ix = registry::set_network_paused(&env.admin.pubkey(), &env.network, true);
-    env.send(&[ix], &[&env.admin]).await.unwrap();
+    env.set_paused(true).await;
 
     let (key, new) = Env::new_device(&f.owner.pubkey());
-    let ix = registry::register_device(&env.payer(), &env.network, &f.maker.pubkey(), &new, None);
     assert_error(
-        env.send(&[ix], &[&key, &f.maker]).await,
+        env.register(&f.maker, &key, &new).await,
         RegistryError::NetworkPaused,
     );
     assert_error(
@@ -869,41 +628,28 @@ async fn a_paused_network_blocks_device_changes_but_owners_can_leave() {
         (13_500, f.owner.pubkey(), Pubkey::default())
     );
     assert_eq!((device.location, device.attestation_nonce), (SF_CELL, 0));
-    assert!(
-        !env.exists(&pda::device(&env.network, &key.pubkey()).0)
-            .await
-    );
+    assert!(!env.device_exists(&key.pubkey()).await);
 
     // Retiring and closing stay open while paused.
     f.retire(&f.owner).await.unwrap();
     assert_eq!(f.stored().await.status, DeviceStatus::Retired);
-    let ix = registry::close_device(&f.owner.pubkey(), &env.network, &f.key());
-    env.send(&[ix], &[&f.owner]).await.unwrap();
-    assert!(!env.exists(&pda::device(&env.network, &f.key()).0).await);
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    f.close(&f.owner).await.unwrap();
+    assert!(!env.exists(&f.address()).await);
+    let network = env.network_state().await;
     assert_eq!(network.device_count, 0);
     assert!(network.paused);
 
     // Unpaused, onboarding works again.
-    let ix = registry::set_network_paused(&env.admin.pubkey(), &env.network, false);
-    env.send(&[ix], &[&env.admin]).await.unwrap();
-    let ix = registry::register_device(&env.payer(), &env.network, &f.maker.pubkey(), &new, None);
-    env.send(&[ix], &[&key, &f.maker]).await.unwrap();
-    assert_eq!(
-        registry::network(&env.cluster, &env.network)
-            .await
-            .unwrap()
-            .device_count,
-        1
-    );
+    env.set_paused(false).await;
+    env.register(&f.maker, &key, &new).await.unwrap();
+    assert_eq!(env.network_state().await.device_count, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pausing_one_network_leaves_the_other_running() {
     let f = fixture().await;
     let (other, foreign) = f.foreign_device().await;
-    let ix = registry::set_network_paused(&f.env.admin.pubkey(), &f.env.network, true);
-    f.env.send(&[ix], &[&f.env.admin]).await.unwrap();
+    f.env.set_paused(true).await;
     let ix = registry::update_device(
         &f.owner.pubkey(),
         &other.network,
@@ -911,13 +657,11 @@ async fn pausing_one_network_leaves_the_other_running() {
         capacity(5),
     );
     f.env.send(&[ix], &[&f.owner]).await.unwrap();
-    assert_eq!(
-        registry::device(&f.env.cluster, &other.network, &foreign.pubkey())
-            .await
-            .unwrap()
-            .capacity,
-        5
-    );
+    let stored = f
+        .env
+        .device_state_in(&other.network, &foreign.pubkey())
+        .await;
+    assert_eq!(stored.capacity, 5);
     assert_error(
         f.update(&f.owner, capacity(5)).await,
         RegistryError::NetworkPaused,

@@ -20,20 +20,6 @@ async fn approve(env: &Env, by: &Keypair, args: ApproveMakerArgs) -> Result<Sent
     env.send(&[ix], &[by]).await
 }
 
-async fn register(env: &Env, maker: &Keypair) -> (Keypair, Result<Sent, ClientError>) {
-    let (key, device) = Env::new_device(&env.admin.pubkey());
-    let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &device, None);
-    let result = env.send(&[ix], &[&key, maker]).await;
-    (key, result)
-}
-
-async fn maker_count(env: &Env) -> u32 {
-    registry::network(&env.cluster, &env.network)
-        .await
-        .unwrap()
-        .maker_count
-}
-
 // ---- approve_maker ----
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -44,9 +30,7 @@ async fn approve_maker_creates_the_maker_with_sequential_ids() {
         .await
         .unwrap();
 
-    let maker = registry::maker(&env.cluster, &env.network, &first)
-        .await
-        .unwrap();
+    let maker = env.maker_state(&first).await;
     assert_eq!(maker.network, env.network);
     assert_eq!(maker.authority, first);
     assert_eq!(maker.maker_id, 0);
@@ -56,18 +40,16 @@ async fn approve_maker_creates_the_maker_with_sequential_ids() {
     assert_eq!(maker.bump, pda::maker(&env.network, &first).1);
     assert_eq!(&maker.name[..14], b"Acme Batteries");
     assert!(maker.name[14..].iter().all(|b| *b == 0));
-    assert_eq!(maker_count(&env).await, 1);
+    assert_eq!(env.network_state().await.maker_count, 1);
 
     let second = Keypair::new().pubkey();
     approve(&env, &env.admin, maker_args(&second, "Volt", u32::MAX))
         .await
         .unwrap();
-    let maker = registry::maker(&env.cluster, &env.network, &second)
-        .await
-        .unwrap();
+    let maker = env.maker_state(&second).await;
     assert_eq!(maker.maker_id, 1);
     assert_eq!(maker.quota, u32::MAX);
-    assert_eq!(maker_count(&env).await, 2);
+    assert_eq!(env.network_state().await.maker_count, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -78,12 +60,7 @@ async fn a_maker_manager_alone_may_approve() {
     approve(&env, &manager, maker_args(&authority, "m", 1))
         .await
         .unwrap();
-    assert!(
-        registry::maker(&env.cluster, &env.network, &authority)
-            .await
-            .unwrap()
-            .active
-    );
+    assert!(env.maker_state(&authority).await.active);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -94,12 +71,10 @@ async fn approve_maker_twice_for_the_same_authority_fails() {
         .await
         .unwrap();
     assert_already_in_use(approve(&env, &env.admin, maker_args(&authority, "second", 9)).await);
-    let maker = registry::maker(&env.cluster, &env.network, &authority)
-        .await
-        .unwrap();
+    let maker = env.maker_state(&authority).await;
     assert_eq!((maker.quota, maker.maker_id), (5, 0));
     assert_eq!(&maker.name[..5], b"first");
-    assert_eq!(maker_count(&env).await, 1);
+    assert_eq!(env.network_state().await.maker_count, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -117,12 +92,8 @@ async fn one_authority_can_be_a_maker_in_two_networks() {
         maker_args(&authority, "m", 7),
     );
     env.send(&[ix], &[&other.admin]).await.unwrap();
-    let here = registry::maker(&env.cluster, &env.network, &authority)
-        .await
-        .unwrap();
-    let there = registry::maker(&env.cluster, &other.network, &authority)
-        .await
-        .unwrap();
+    let here = env.maker_state(&authority).await;
+    let there = env.maker_state_in(&other.network, &authority).await;
     assert_eq!((here.network, here.quota), (env.network, 5));
     assert_eq!(
         (there.network, there.quota, there.maker_id),
@@ -144,13 +115,7 @@ async fn approve_maker_validates_the_name() {
     approve(&env, &env.admin, maker_args(&authority, &"m".repeat(32), 1))
         .await
         .unwrap();
-    assert_eq!(
-        registry::maker(&env.cluster, &env.network, &authority)
-            .await
-            .unwrap()
-            .name,
-        [b'm'; 32]
-    );
+    assert_eq!(env.maker_state(&authority).await.name, [b'm'; 32]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,7 +127,7 @@ async fn approve_maker_rejects_the_default_key_as_authority() {
         RegistryError::InvalidMakerAuthority,
     );
     assert!(!env.exists(&pda::maker(&env.network, &nobody).0).await);
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    let network = env.network_state().await;
     assert_eq!(network.maker_count, 0);
 }
 
@@ -170,59 +135,20 @@ async fn approve_maker_rejects_the_default_key_as_authority() {
 async fn approve_maker_requires_signature_and_maker_manager() {
     let env = Env::new().await;
     let authority = Keypair::new().pubkey();
-    let ix = registry::approve_maker(
-        &env.payer(),
-        &env.admin.pubkey(),
-        &env.network,
-        maker_args(&authority, "m", 1),
-    );
-    let ix = unsign(ix, &env.admin.pubkey());
-    assert_error(env.send(&[ix], &[]).await, AnchorError::AccountNotSigner);
-
-    let almost = env
-        .member(permission::ALL & !permission::MAKER_MANAGER)
-        .await;
-    assert_error(
-        approve(&env, &almost, maker_args(&authority, "m", 1)).await,
-        RegistryError::MissingPermission,
-    );
-
-    let other = env.other_network().await;
-    let ix = registry::approve_maker(
-        &env.payer(),
-        &other.admin.pubkey(),
-        &env.network,
-        maker_args(&authority, "m", 1),
-    );
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &other.admin.pubkey()).0,
-        &pda::member(&other.network, &other.admin.pubkey()).0,
-    );
-    assert_error(
-        env.send(&[ix], &[&other.admin]).await,
-        RegistryError::MemberNetworkMismatch,
-    );
-
-    let stranger = env.wallet().await;
-    let ix = registry::approve_maker(
-        &env.payer(),
-        &stranger.pubkey(),
-        &env.network,
-        maker_args(&authority, "m", 1),
-    );
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &stranger.pubkey()).0,
-        &pda::member(&env.network, &env.admin.pubkey()).0,
-    );
-    assert_error(
-        env.send(&[ix], &[&stranger]).await,
-        RegistryError::MissingPermission,
-    );
+    let ix = |by: &Pubkey| {
+        registry::approve_maker(
+            &env.payer(),
+            by,
+            &env.network,
+            maker_args(&authority, "m", 1),
+        )
+    };
+    let (stranger, admin) = (env.wallet().await, env.admin.pubkey());
+    assert_requires_signature(&env, ix(&admin), &admin).await;
+    assert_requires_permission(&env, ix, permission::MAKER_MANAGER, &stranger, &admin).await;
 
     assert!(!env.exists(&pda::maker(&env.network, &authority).0).await);
-    assert_eq!(maker_count(&env).await, 0);
+    assert_eq!(env.network_state().await.maker_count, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -231,30 +157,20 @@ async fn approve_maker_rejects_fake_and_cosplaying_accounts() {
     let admin = env.admin.pubkey();
     let existing = env.maker(1).await;
     let authority = Keypair::new().pubkey();
-    let ix = || {
-        registry::approve_maker(
-            &env.payer(),
-            &admin,
-            &env.network,
-            maker_args(&authority, "m", 1),
-        )
-    };
+    let ix = registry::approve_maker(
+        &env.payer(),
+        &admin,
+        &env.network,
+        maker_args(&authority, "m", 1),
+    );
 
     // A Maker record where the Member record is expected.
     let maker_record = pda::maker(&env.network, &existing.pubkey()).0;
-    let cosplay = substitute(ix(), &pda::member(&env.network, &admin).0, &maker_record);
-    assert_error(
-        env.send(&[cosplay], &[&env.admin]).await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
+    let member = pda::member(&env.network, &admin).0;
+    assert_rejects_cosplay(&env, &ix, &member, &maker_record, &[&env.admin]).await;
     // A system-owned account as the network.
-    let fake = env.wallet().await.pubkey();
-    let fake_network = substitute(ix(), &env.network, &fake);
-    assert_error(
-        env.send(&[fake_network], &[&env.admin]).await,
-        AnchorError::AccountOwnedByWrongProgram,
-    );
-    assert_eq!(maker_count(&env).await, 1);
+    assert_rejects_fake(&env, &ix, &env.network, &[&env.admin]).await;
+    assert_eq!(env.network_state().await.maker_count, 1);
 }
 
 // ---- set_maker_quota ----
@@ -270,19 +186,11 @@ async fn set_maker_quota_raises_and_lowers_down_to_onboarded() {
     };
 
     env.send(&[set(u32::MAX)], &[&env.admin]).await.unwrap();
-    assert_eq!(
-        registry::maker(&env.cluster, &env.network, &maker.pubkey())
-            .await
-            .unwrap()
-            .quota,
-        u32::MAX
-    );
+    assert_eq!(env.maker_state(&maker.pubkey()).await.quota, u32::MAX);
 
     // Down to exactly the devices already onboarded is fine...
     env.send(&[set(2)], &[&env.admin]).await.unwrap();
-    let state = registry::maker(&env.cluster, &env.network, &maker.pubkey())
-        .await
-        .unwrap();
+    let state = env.maker_state(&maker.pubkey()).await;
     assert_eq!((state.quota, state.devices_onboarded), (2, 2));
     // ...below it is not.
     assert_error(
@@ -293,9 +201,7 @@ async fn set_maker_quota_raises_and_lowers_down_to_onboarded() {
         env.send(&[set(0)], &[&env.admin]).await,
         RegistryError::QuotaBelowOnboarded,
     );
-    let state = registry::maker(&env.cluster, &env.network, &maker.pubkey())
-        .await
-        .unwrap();
+    let state = env.maker_state(&maker.pubkey()).await;
     assert_eq!(state.quota, 2);
     assert!(state.active);
     assert_eq!(state.maker_id, 0);
@@ -307,53 +213,15 @@ async fn set_maker_quota_requires_signature_and_maker_manager() {
     let maker = env.maker(3).await;
     let ix = |by: &Pubkey| registry::set_maker_quota(by, &env.network, &maker.pubkey(), 10);
 
-    let unsigned = unsign(ix(&env.admin.pubkey()), &env.admin.pubkey());
-    assert_error(
-        env.send(&[unsigned], &[]).await,
-        AnchorError::AccountNotSigner,
-    );
-
-    let almost = env
-        .member(permission::ALL & !permission::MAKER_MANAGER)
-        .await;
-    assert_error(
-        env.send(&[ix(&almost.pubkey())], &[&almost]).await,
-        RegistryError::MissingPermission,
-    );
-
-    let other = env.other_network().await;
-    let foreign = substitute(
-        ix(&other.admin.pubkey()),
-        &pda::member(&env.network, &other.admin.pubkey()).0,
-        &pda::member(&other.network, &other.admin.pubkey()).0,
-    );
-    assert_error(
-        env.send(&[foreign], &[&other.admin]).await,
-        RegistryError::MemberNetworkMismatch,
-    );
-
-    let stranger = env.wallet().await;
-    let borrowed = substitute(
-        ix(&stranger.pubkey()),
-        &pda::member(&env.network, &stranger.pubkey()).0,
-        &pda::member(&env.network, &env.admin.pubkey()).0,
-    );
-    assert_error(
-        env.send(&[borrowed], &[&stranger]).await,
-        RegistryError::MissingPermission,
-    );
+    let (stranger, admin) = (env.wallet().await, env.admin.pubkey());
+    assert_requires_signature(&env, ix(&admin), &admin).await;
+    assert_requires_permission(&env, ix, permission::MAKER_MANAGER, &stranger, &admin).await;
 
     let manager = env.member(permission::MAKER_MANAGER).await;
     env.send(&[ix(&manager.pubkey())], &[&manager])
         .await
         .unwrap();
-    assert_eq!(
-        registry::maker(&env.cluster, &env.network, &maker.pubkey())
-            .await
-            .unwrap()
-            .quota,
-        10
-    );
+    assert_eq!(env.maker_state(&maker.pubkey()).await.quota, 10);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -367,19 +235,14 @@ async fn set_maker_quota_rejects_a_maker_of_another_network() {
         &foreign_maker.pubkey(),
         1_000,
     );
-    let ix = substitute(
-        ix,
-        &pda::maker(&env.network, &foreign_maker.pubkey()).0,
-        &pda::maker(&other.network, &foreign_maker.pubkey()).0,
-    );
+    let ix = env.cross_network(ix, pda::maker, &foreign_maker.pubkey(), &other.network);
     assert_error(
         env.send(&[ix], &[&env.admin]).await,
         RegistryError::MakerNetworkMismatch,
     );
     assert_eq!(
-        registry::maker(&env.cluster, &other.network, &foreign_maker.pubkey())
+        env.maker_state_in(&other.network, &foreign_maker.pubkey())
             .await
-            .unwrap()
             .quota,
         3
     );
@@ -390,38 +253,18 @@ async fn set_maker_quota_rejects_fake_and_cosplaying_makers() {
     let env = Env::new().await;
     let maker = env.maker(3).await;
     let maker_record = pda::maker(&env.network, &maker.pubkey()).0;
-    let ix = || registry::set_maker_quota(&env.admin.pubkey(), &env.network, &maker.pubkey(), 10);
+    let ix = registry::set_maker_quota(&env.admin.pubkey(), &env.network, &maker.pubkey(), 10);
 
-    let fake = env.wallet().await.pubkey();
-    assert_error(
-        env.send(&[substitute(ix(), &maker_record, &fake)], &[&env.admin])
-            .await,
-        AnchorError::AccountOwnedByWrongProgram,
-    );
     let device = pda::device(
         &env.network,
         &env.device(&maker, &env.admin.pubkey()).await.pubkey(),
     )
     .0;
-    assert_error(
-        env.send(&[substitute(ix(), &maker_record, &device)], &[&env.admin])
-            .await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
+    assert_rejects_substitutes(&env, &ix, &maker_record, &device, &[&env.admin]).await;
     // A member record as the maker (same owner, other type).
     let member = pda::member(&env.network, &env.admin.pubkey()).0;
-    assert_error(
-        env.send(&[substitute(ix(), &maker_record, &member)], &[&env.admin])
-            .await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
-    assert_eq!(
-        registry::maker(&env.cluster, &env.network, &maker.pubkey())
-            .await
-            .unwrap()
-            .quota,
-        3
-    );
+    assert_rejects_cosplay(&env, &ix, &maker_record, &member, &[&env.admin]).await;
+    assert_eq!(env.maker_state(&maker.pubkey()).await.quota, 3);
 }
 
 // ---- revoke_maker ----
@@ -434,26 +277,19 @@ async fn revoke_maker_stops_onboarding_and_keeps_devices() {
 
     let ix = registry::revoke_maker(&env.admin.pubkey(), &env.network, &maker.pubkey());
     env.send(&[ix], &[&env.admin]).await.unwrap();
-    let state = registry::maker(&env.cluster, &env.network, &maker.pubkey())
-        .await
-        .unwrap();
+    let state = env.maker_state(&maker.pubkey()).await;
     assert!(!state.active);
     assert_eq!(
         (state.quota, state.devices_onboarded, state.maker_id),
         (10, 1, 0)
     );
 
-    let (key, result) = register(&env, &maker).await;
+    let (key, result) = env.try_device(&maker, None).await;
     assert_error(result, RegistryError::MakerRevoked);
-    assert!(
-        !env.exists(&pda::device(&env.network, &key.pubkey()).0)
-            .await
-    );
+    assert!(!env.device_exists(&key.pubkey()).await);
 
     // Devices it already onboarded stay registered and usable.
-    let stored = registry::device(&env.cluster, &env.network, &device.pubkey())
-        .await
-        .unwrap();
+    let stored = env.device_state(&device.pubkey()).await;
     assert_eq!(stored.maker_id, 0);
     let ix = registry::update_device(
         &env.admin.pubkey(),
@@ -465,7 +301,7 @@ async fn revoke_maker_stops_onboarding_and_keeps_devices() {
         },
     );
     env.send(&[ix], &[&env.admin]).await.unwrap();
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    let network = env.network_state().await;
     assert_eq!((network.device_count, network.maker_count), (1, 1));
 }
 
@@ -481,12 +317,7 @@ async fn revoke_maker_twice_fails() {
         env.send(&[ix], &[&env.admin]).await,
         RegistryError::MakerRevoked,
     );
-    assert!(
-        !registry::maker(&env.cluster, &env.network, &maker.pubkey())
-            .await
-            .unwrap()
-            .active
-    );
+    assert!(!env.maker_state(&maker.pubkey()).await.active);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -495,41 +326,9 @@ async fn revoke_maker_requires_signature_and_maker_manager() {
     let maker = env.maker(10).await;
     let ix = |by: &Pubkey| registry::revoke_maker(by, &env.network, &maker.pubkey());
 
-    let unsigned = unsign(ix(&env.admin.pubkey()), &env.admin.pubkey());
-    assert_error(
-        env.send(&[unsigned], &[]).await,
-        AnchorError::AccountNotSigner,
-    );
-
-    let almost = env
-        .member(permission::ALL & !permission::MAKER_MANAGER)
-        .await;
-    assert_error(
-        env.send(&[ix(&almost.pubkey())], &[&almost]).await,
-        RegistryError::MissingPermission,
-    );
-
-    let other = env.other_network().await;
-    let foreign = substitute(
-        ix(&other.admin.pubkey()),
-        &pda::member(&env.network, &other.admin.pubkey()).0,
-        &pda::member(&other.network, &other.admin.pubkey()).0,
-    );
-    assert_error(
-        env.send(&[foreign], &[&other.admin]).await,
-        RegistryError::MemberNetworkMismatch,
-    );
-
-    let stranger = env.wallet().await;
-    let borrowed = substitute(
-        ix(&stranger.pubkey()),
-        &pda::member(&env.network, &stranger.pubkey()).0,
-        &pda::member(&env.network, &env.admin.pubkey()).0,
-    );
-    assert_error(
-        env.send(&[borrowed], &[&stranger]).await,
-        RegistryError::MissingPermission,
-    );
+    let (stranger, admin) = (env.wallet().await, env.admin.pubkey());
+    assert_requires_signature(&env, ix(&admin), &admin).await;
+    assert_requires_permission(&env, ix, permission::MAKER_MANAGER, &stranger, &admin).await;
 
     // Its own maker authority cannot revoke it either (no member record).
     assert_error(
@@ -537,12 +336,7 @@ async fn revoke_maker_requires_signature_and_maker_manager() {
         AnchorError::AccountNotInitialized,
     );
 
-    assert!(
-        registry::maker(&env.cluster, &env.network, &maker.pubkey())
-            .await
-            .unwrap()
-            .active
-    );
+    assert!(env.maker_state(&maker.pubkey()).await.active);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -551,19 +345,14 @@ async fn revoke_maker_rejects_a_maker_of_another_network() {
     let other = env.other_network().await;
     let foreign_maker = env.maker_in(&other.network, &other.admin, 3).await;
     let ix = registry::revoke_maker(&env.admin.pubkey(), &env.network, &foreign_maker.pubkey());
-    let ix = substitute(
-        ix,
-        &pda::maker(&env.network, &foreign_maker.pubkey()).0,
-        &pda::maker(&other.network, &foreign_maker.pubkey()).0,
-    );
+    let ix = env.cross_network(ix, pda::maker, &foreign_maker.pubkey(), &other.network);
     assert_error(
         env.send(&[ix], &[&env.admin]).await,
         RegistryError::MakerNetworkMismatch,
     );
     assert!(
-        registry::maker(&env.cluster, &other.network, &foreign_maker.pubkey())
+        env.maker_state_in(&other.network, &foreign_maker.pubkey())
             .await
-            .unwrap()
             .active
     );
 }
@@ -574,74 +363,37 @@ async fn revoke_maker_rejects_a_maker_of_another_network() {
 async fn a_zero_quota_maker_cannot_onboard() {
     let env = Env::new().await;
     let maker = env.maker(0).await;
-    let (key, result) = register(&env, &maker).await;
+    let (key, result) = env.try_device(&maker, None).await;
     assert_error(result, RegistryError::MakerQuotaExceeded);
-    assert!(
-        !env.exists(&pda::device(&env.network, &key.pubkey()).0)
-            .await
-    );
-    assert_eq!(
-        registry::maker(&env.cluster, &env.network, &maker.pubkey())
-            .await
-            .unwrap()
-            .devices_onboarded,
-        0
-    );
-    assert_eq!(
-        registry::network(&env.cluster, &env.network)
-            .await
-            .unwrap()
-            .device_count,
-        0
-    );
+    assert!(!env.device_exists(&key.pubkey()).await);
+    assert_eq!(env.maker_state(&maker.pubkey()).await.devices_onboarded, 0);
+    assert_eq!(env.network_state().await.device_count, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn onboarding_stops_at_the_quota_until_it_is_raised() {
     let env = Env::new().await;
     let maker = env.maker(2).await;
-    register(&env, &maker).await.1.unwrap();
-    register(&env, &maker).await.1.unwrap();
-    let (_, result) = register(&env, &maker).await;
+    env.try_device(&maker, None).await.1.unwrap();
+    env.try_device(&maker, None).await.1.unwrap();
+    let (_, result) = env.try_device(&maker, None).await;
     assert_error(result, RegistryError::MakerQuotaExceeded);
-    let state = registry::maker(&env.cluster, &env.network, &maker.pubkey())
-        .await
-        .unwrap();
+    let state = env.maker_state(&maker.pubkey()).await;
     assert_eq!((state.devices_onboarded, state.quota), (2, 2));
-    assert_eq!(
-        registry::network(&env.cluster, &env.network)
-            .await
-            .unwrap()
-            .device_count,
-        2
-    );
+    assert_eq!(env.network_state().await.device_count, 2);
 
     let ix = registry::set_maker_quota(&env.admin.pubkey(), &env.network, &maker.pubkey(), 3);
     env.send(&[ix], &[&env.admin]).await.unwrap();
-    register(&env, &maker).await.1.unwrap();
-    assert_eq!(
-        registry::maker(&env.cluster, &env.network, &maker.pubkey())
-            .await
-            .unwrap()
-            .devices_onboarded,
-        3
-    );
-    assert_eq!(
-        registry::network(&env.cluster, &env.network)
-            .await
-            .unwrap()
-            .device_count,
-        3
-    );
+    env.try_device(&maker, None).await.1.unwrap();
+    assert_eq!(env.maker_state(&maker.pubkey()).await.devices_onboarded, 3);
+    assert_eq!(env.network_state().await.device_count, 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_u32_max_quota_maker_onboards() {
     let env = Env::new().await;
     let maker = env.maker(u32::MAX).await;
-    register(&env, &maker).await.1.unwrap();
-    let state = registry::maker(&env.cluster, &env.network, &maker.pubkey())
-        .await
-        .unwrap();
+    env.try_device(&maker, None).await.1.unwrap();
+    let state = env.maker_state(&maker.pubkey()).await;
     assert_eq!((state.devices_onboarded, state.quota), (1, u32::MAX));
 }

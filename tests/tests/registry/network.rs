@@ -3,7 +3,7 @@
 use anchor_lang::error::ErrorCode as AnchorError;
 use depin_client::local::LocalCluster;
 use depin_client::registry::{self, permission, CreateNetworkArgs, UpdateNetworkArgs};
-use depin_client::{Cluster, Keypair, Signer};
+use depin_client::{Cluster, Keypair, Pubkey, Signer};
 use depin_registry::errors::RegistryError;
 use depin_registry::pda;
 use depin_registry::state::{MAX_EPOCH_SECS, MIN_EPOCH_SECS};
@@ -15,6 +15,16 @@ fn network_args(name: &str, epoch_length_secs: u32) -> CreateNetworkArgs {
         epoch_length_secs,
         min_operator_bond: 5,
     }
+}
+
+/// Sends `update_network` with `by` signing.
+async fn update(
+    env: &Env,
+    by: &Keypair,
+    args: UpdateNetworkArgs,
+) -> Result<depin_client::Sent, depin_client::ClientError> {
+    let ix = registry::update_network(&by.pubkey(), &env.network, args);
+    env.send(&[ix], &[by]).await
 }
 
 /// Sends `create_network` for the next id with `creator` signing.
@@ -98,7 +108,7 @@ async fn create_network_stores_config_and_creator_member() {
     let now = env.cluster.unix_timestamp().await.unwrap();
     let (_, bump) = pda::network(env.network_id);
 
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    let network = env.network_state().await;
     assert_eq!(network.network_id, env.network_id);
     assert_eq!(network.name(), "solar-berlin");
     assert_eq!(&network.name[..12], b"solar-berlin");
@@ -121,10 +131,7 @@ async fn create_network_stores_config_and_creator_member() {
         network.created_at
     );
 
-    let member = registry::member(&env.cluster, &env.network, &env.admin.pubkey())
-        .await
-        .unwrap()
-        .unwrap();
+    let member = env.member_state(&env.admin.pubkey()).await.unwrap();
     assert_eq!(member.network, env.network);
     assert_eq!(member.authority, env.admin.pubkey());
     assert_eq!(member.permissions, permission::ALL);
@@ -144,31 +151,22 @@ async fn create_network_hands_out_sequential_ids() {
     assert_eq!(other.network_id, env.network_id + 1);
     assert_eq!(other.network, pda::network(other.network_id).0);
 
-    let network = registry::network(&env.cluster, &other.network)
-        .await
-        .unwrap();
+    let network = env.network_state_at(&other.network).await;
     assert_eq!(network.network_id, other.network_id);
     assert_eq!(network.creator, other.admin.pubkey());
     assert_eq!(network.name(), "wind-hamburg");
     assert_eq!(network.admin_count, 1);
     // Each creator holds roles only in its own network.
-    let own = registry::member(&env.cluster, &other.network, &other.admin.pubkey())
+    let own = env
+        .member_state_in(&other.network, &other.admin.pubkey())
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(own.permissions, permission::ALL);
-    assert!(
-        registry::member(&env.cluster, &other.network, &env.admin.pubkey())
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        registry::member(&env.cluster, &env.network, &other.admin.pubkey())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(env
+        .member_state_in(&other.network, &env.admin.pubkey())
+        .await
+        .is_none());
+    assert!(env.member_state(&other.admin.pubkey()).await.is_none());
     assert_eq!(
         registry::next_network_id(&env.cluster).await.unwrap(),
         other.network_id + 1
@@ -216,8 +214,7 @@ async fn create_network_requires_creator_signature() {
         &env.reward_mint,
         network_args("x", 3_600),
     );
-    let ix = unsign(ix, &creator.pubkey());
-    assert_error(env.send(&[ix], &[]).await, AnchorError::AccountNotSigner);
+    assert_requires_signature(&env, ix, &creator.pubkey()).await;
     assert_eq!(registry::next_network_id(&env.cluster).await.unwrap(), id);
 }
 
@@ -238,9 +235,7 @@ async fn create_network_validates_the_name() {
     create(&env, &creator, network_args(&longest, 3_600))
         .await
         .unwrap();
-    let network = registry::network(&env.cluster, &pda::network(id).0)
-        .await
-        .unwrap();
+    let network = env.network_state_at(&pda::network(id).0).await;
     assert_eq!(network.name(), longest);
 }
 
@@ -260,9 +255,7 @@ async fn create_network_validates_the_epoch_length() {
         create(&env, &creator, network_args("x", good))
             .await
             .unwrap();
-        let network = registry::network(&env.cluster, &pda::network(id).0)
-            .await
-            .unwrap();
+        let network = env.network_state_at(&pda::network(id).0).await;
         assert_eq!(network.epoch_length_secs, good);
     }
 }
@@ -285,13 +278,7 @@ async fn create_network_requires_a_real_reward_mint() {
         AnchorError::AccountOwnedByWrongProgram,
     );
     // A token account is owned by the token program but is not a mint.
-    let token_account = depin_client::token::create_token_account(
-        &env.cluster,
-        &env.reward_mint,
-        &creator.pubkey(),
-    )
-    .await
-    .unwrap();
+    let token_account = env.token_account(&env.reward_mint, &creator.pubkey()).await;
     let ix = registry::create_network(
         &env.payer(),
         &creator.pubkey(),
@@ -312,18 +299,12 @@ async fn create_network_requires_a_real_reward_mint() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_network_changes_only_the_given_fields() {
     let env = Env::new().await;
-    let admin = env.admin.pubkey();
     let args = UpdateNetworkArgs {
         epoch_length_secs: Some(7_200),
         min_operator_bond: None,
     };
-    env.send(
-        &[registry::update_network(&admin, &env.network, args)],
-        &[&env.admin],
-    )
-    .await
-    .unwrap();
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    update(&env, &env.admin, args).await.unwrap();
+    let network = env.network_state().await;
     assert_eq!(
         (network.epoch_length_secs, network.min_operator_bond),
         (7_200, 1_000)
@@ -333,13 +314,8 @@ async fn update_network_changes_only_the_given_fields() {
         epoch_length_secs: None,
         min_operator_bond: Some(0),
     };
-    env.send(
-        &[registry::update_network(&admin, &env.network, args)],
-        &[&env.admin],
-    )
-    .await
-    .unwrap();
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    update(&env, &env.admin, args).await.unwrap();
+    let network = env.network_state().await;
     assert_eq!(
         (network.epoch_length_secs, network.min_operator_bond),
         (7_200, 0)
@@ -349,13 +325,8 @@ async fn update_network_changes_only_the_given_fields() {
         epoch_length_secs: Some(MAX_EPOCH_SECS),
         min_operator_bond: Some(u64::MAX),
     };
-    env.send(
-        &[registry::update_network(&admin, &env.network, args)],
-        &[&env.admin],
-    )
-    .await
-    .unwrap();
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    update(&env, &env.admin, args).await.unwrap();
+    let network = env.network_state().await;
     assert_eq!(
         (network.epoch_length_secs, network.min_operator_bond),
         (MAX_EPOCH_SECS, u64::MAX)
@@ -369,10 +340,8 @@ async fn update_network_changes_only_the_given_fields() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_network_rejects_bad_input() {
     let env = Env::new().await;
-    let admin = env.admin.pubkey();
-    let ix = registry::update_network(&admin, &env.network, UpdateNetworkArgs::default());
     assert_error(
-        env.send(&[ix], &[&env.admin]).await,
+        update(&env, &env.admin, UpdateNetworkArgs::default()).await,
         RegistryError::NothingToUpdate,
     );
     for bad in [0, MIN_EPOCH_SECS - 1, MAX_EPOCH_SECS + 1] {
@@ -380,13 +349,12 @@ async fn update_network_rejects_bad_input() {
             epoch_length_secs: Some(bad),
             min_operator_bond: Some(1),
         };
-        let ix = registry::update_network(&admin, &env.network, args);
         assert_error(
-            env.send(&[ix], &[&env.admin]).await,
+            update(&env, &env.admin, args).await,
             RegistryError::InvalidEpochLength,
         );
     }
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    let network = env.network_state().await;
     assert_eq!(
         (network.epoch_length_secs, network.min_operator_bond),
         (86_400, 1_000)
@@ -400,11 +368,8 @@ async fn update_network_requires_admin_signature() {
         epoch_length_secs: Some(600),
         min_operator_bond: None,
     };
-    let ix = unsign(
-        registry::update_network(&env.admin.pubkey(), &env.network, args),
-        &env.admin.pubkey(),
-    );
-    assert_error(env.send(&[ix], &[]).await, AnchorError::AccountNotSigner);
+    let ix = registry::update_network(&env.admin.pubkey(), &env.network, args);
+    assert_requires_signature(&env, ix, &env.admin.pubkey()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -414,48 +379,19 @@ async fn update_network_requires_the_admin_permission() {
         epoch_length_secs: Some(600),
         min_operator_bond: None,
     };
-    // Every other bit is not enough.
-    let almost = env.member(permission::ALL & !permission::ADMIN).await;
-    let ix = registry::update_network(&almost.pubkey(), &env.network, args());
-    assert_error(
-        env.send(&[ix], &[&almost]).await,
-        RegistryError::MissingPermission,
-    );
-
-    // The admin of another network, with its own member record.
-    let other = env.other_network().await;
-    let ix = registry::update_network(&other.admin.pubkey(), &env.network, args());
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &other.admin.pubkey()).0,
-        &pda::member(&other.network, &other.admin.pubkey()).0,
-    );
-    assert_error(
-        env.send(&[ix], &[&other.admin]).await,
-        RegistryError::MemberNetworkMismatch,
-    );
-
-    // A stranger presenting the real admin's member record.
-    let stranger = env.wallet().await;
-    let ix = registry::update_network(&stranger.pubkey(), &env.network, args());
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &stranger.pubkey()).0,
-        &pda::member(&env.network, &env.admin.pubkey()).0,
-    );
-    assert_error(
-        env.send(&[ix], &[&stranger]).await,
-        RegistryError::MissingPermission,
-    );
+    // Every other bit is not enough; nor is the admin of another network
+    // with its own member record, or a stranger presenting the real admin's.
+    let ix = |by: &Pubkey| registry::update_network(by, &env.network, args());
+    let (stranger, admin) = (env.wallet().await, env.admin.pubkey());
+    assert_requires_permission(&env, ix, permission::ADMIN, &stranger, &admin).await;
 
     // A stranger without any record at all.
-    let ix = registry::update_network(&stranger.pubkey(), &env.network, args());
     assert_error(
-        env.send(&[ix], &[&stranger]).await,
+        update(&env, &stranger, args()).await,
         AnchorError::AccountNotInitialized,
     );
 
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    let network = env.network_state().await;
     assert_eq!(network.epoch_length_secs, 86_400);
 }
 
@@ -463,63 +399,32 @@ async fn update_network_requires_the_admin_permission() {
 async fn update_network_rejects_fake_and_cosplaying_accounts() {
     let env = Env::new().await;
     let admin = env.admin.pubkey();
-    let args = || UpdateNetworkArgs {
+    let args = UpdateNetworkArgs {
         epoch_length_secs: Some(600),
         min_operator_bond: None,
     };
     let admin_member = pda::member(&env.network, &admin).0;
+    let ix = registry::update_network(&admin, &env.network, args);
+    let signers = [&env.admin];
 
-    // A system-owned account as the network.
-    let fake = env.wallet().await.pubkey();
-    let ix = substitute(
-        registry::update_network(&admin, &env.network, args()),
-        &env.network,
-        &fake,
-    );
-    assert_error(
-        env.send(&[ix], &[&env.admin]).await,
-        AnchorError::AccountOwnedByWrongProgram,
-    );
-    // The admin's Member record passed as the network (type cosplay).
-    let ix = substitute(
-        registry::update_network(&admin, &env.network, args()),
-        &env.network,
-        &admin_member,
-    );
-    assert_error(
-        env.send(&[ix], &[&env.admin]).await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
+    // A system-owned account, and the admin's Member record (type cosplay),
+    // as the network.
+    assert_rejects_substitutes(&env, &ix, &env.network, &admin_member, &signers).await;
 
     // A Device where the Member record is expected (type cosplay).
     let maker = env.maker(5).await;
     let device_key = env.device(&maker, &admin).await.pubkey();
     let device = pda::device(&env.network, &device_key).0;
-    let ix = substitute(
-        registry::update_network(&admin, &env.network, args()),
-        &admin_member,
-        &device,
-    );
-    assert_error(
-        env.send(&[ix], &[&env.admin]).await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
+    assert_rejects_cosplay(&env, &ix, &admin_member, &device, &signers).await;
     // A token account (owned by another program) as the member.
-    let token_account =
-        depin_client::token::create_token_account(&env.cluster, &env.reward_mint, &admin)
-            .await
-            .unwrap();
-    let ix = substitute(
-        registry::update_network(&admin, &env.network, args()),
-        &admin_member,
-        &token_account,
-    );
+    let token_account = env.token_account(&env.reward_mint, &admin).await;
+    let ix = substitute(ix, &admin_member, &token_account);
     assert_error(
         env.send(&[ix], &[&env.admin]).await,
         AnchorError::AccountOwnedByWrongProgram,
     );
 
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    let network = env.network_state().await;
     assert_eq!(network.epoch_length_secs, 86_400);
 }
 
@@ -528,29 +433,13 @@ async fn update_network_rejects_fake_and_cosplaying_accounts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pause_and_resume_network() {
     let env = Env::new().await;
-    let admin = env.admin.pubkey();
-    env.send(
-        &[registry::set_network_paused(&admin, &env.network, true)],
-        &[&env.admin],
-    )
-    .await
-    .unwrap();
-    let network = registry::network(&env.cluster, &env.network).await.unwrap();
+    env.set_paused(true).await;
+    let network = env.network_state().await;
     assert!(network.paused);
     assert_eq!(network.epoch_length_secs, 86_400);
 
-    env.send(
-        &[registry::set_network_paused(&admin, &env.network, false)],
-        &[&env.admin],
-    )
-    .await
-    .unwrap();
-    assert!(
-        !registry::network(&env.cluster, &env.network)
-            .await
-            .unwrap()
-            .paused
-    );
+    env.set_paused(false).await;
+    assert!(!env.network_state().await.paused);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -572,75 +461,21 @@ async fn pause_state_must_change() {
         env.send(&[pause], &[&env.admin]).await,
         RegistryError::PauseStateUnchanged,
     );
-    assert!(
-        registry::network(&env.cluster, &env.network)
-            .await
-            .unwrap()
-            .paused
-    );
+    assert!(env.network_state().await.paused);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pause_requires_signature_and_admin_permission() {
     let env = Env::new().await;
-    let ix = unsign(
-        registry::set_network_paused(&env.admin.pubkey(), &env.network, true),
-        &env.admin.pubkey(),
-    );
-    assert_error(env.send(&[ix], &[]).await, AnchorError::AccountNotSigner);
-
-    let almost = env.member(permission::ALL & !permission::ADMIN).await;
-    let ix = registry::set_network_paused(&almost.pubkey(), &env.network, true);
-    assert_error(
-        env.send(&[ix], &[&almost]).await,
-        RegistryError::MissingPermission,
-    );
-
-    let other = env.other_network().await;
-    let ix = registry::set_network_paused(&other.admin.pubkey(), &env.network, true);
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &other.admin.pubkey()).0,
-        &pda::member(&other.network, &other.admin.pubkey()).0,
-    );
-    assert_error(
-        env.send(&[ix], &[&other.admin]).await,
-        RegistryError::MemberNetworkMismatch,
-    );
+    let admin = env.admin.pubkey();
+    let pause = |by: &Pubkey| registry::set_network_paused(by, &env.network, true);
+    assert_requires_signature(&env, pause(&admin), &admin).await;
 
     let stranger = env.wallet().await;
-    let ix = registry::set_network_paused(&stranger.pubkey(), &env.network, true);
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &stranger.pubkey()).0,
-        &pda::member(&env.network, &env.admin.pubkey()).0,
-    );
-    assert_error(
-        env.send(&[ix], &[&stranger]).await,
-        RegistryError::MissingPermission,
-    );
+    let other = assert_requires_permission(&env, pause, permission::ADMIN, &stranger, &admin).await;
 
     // Pausing one network leaves the other alone, and a fake network fails.
-    let fake = env.wallet().await.pubkey();
-    let ix = substitute(
-        registry::set_network_paused(&env.admin.pubkey(), &env.network, true),
-        &env.network,
-        &fake,
-    );
-    assert_error(
-        env.send(&[ix], &[&env.admin]).await,
-        AnchorError::AccountOwnedByWrongProgram,
-    );
-    assert!(
-        !registry::network(&env.cluster, &env.network)
-            .await
-            .unwrap()
-            .paused
-    );
-    assert!(
-        !registry::network(&env.cluster, &other.network)
-            .await
-            .unwrap()
-            .paused
-    );
+    assert_rejects_fake(&env, &pause(&admin), &env.network, &[&env.admin]).await;
+    assert!(!env.network_state().await.paused);
+    assert!(!env.network_state_at(&other.network).await.paused);
 }

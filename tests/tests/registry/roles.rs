@@ -10,17 +10,12 @@ use depin_tests::*;
 const UNKNOWN_BIT: u16 = 1 << 7;
 
 async fn permissions_of(env: &Env, network: &Pubkey, who: &Pubkey) -> Option<u16> {
-    registry::member(&env.cluster, network, who)
-        .await
-        .unwrap()
-        .map(|m| m.permissions)
+    let member = env.member_state_in(network, who).await;
+    member.map(|m| m.permissions)
 }
 
 async fn admin_count(env: &Env) -> u16 {
-    registry::network(&env.cluster, &env.network)
-        .await
-        .unwrap()
-        .admin_count
+    env.network_state().await.admin_count
 }
 
 async fn grant(
@@ -54,10 +49,7 @@ async fn grant_role_creates_the_member_record() {
         .unwrap();
 
     let (address, bump) = pda::member(&env.network, &who);
-    let member = registry::member(&env.cluster, &env.network, &who)
-        .await
-        .unwrap()
-        .unwrap();
+    let member = env.member_state(&who).await.unwrap();
     assert_eq!(member.network, env.network);
     assert_eq!(member.authority, who);
     assert_eq!(member.permissions, permission::ORACLE);
@@ -176,8 +168,7 @@ async fn grant_role_requires_authority_signature() {
         &who,
         permission::ORACLE,
     );
-    let ix = unsign(ix, &env.admin.pubkey());
-    assert_error(env.send(&[ix], &[]).await, AnchorError::AccountNotSigner);
+    assert_requires_signature(&env, ix, &env.admin.pubkey()).await;
     assert_eq!(permissions_of(&env, &env.network, &who).await, None);
 }
 
@@ -215,11 +206,7 @@ async fn grant_role_rejects_an_admin_record_of_another_network() {
         &who,
         permission::ADMIN,
     );
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &other.admin.pubkey()).0,
-        &pda::member(&other.network, &other.admin.pubkey()).0,
-    );
+    let ix = env.cross_network(ix, pda::member, &other.admin.pubkey(), &other.network);
     assert_error(
         env.send(&[ix], &[&other.admin]).await,
         RegistryError::MemberNetworkMismatch,
@@ -240,11 +227,7 @@ async fn grant_role_rejects_someone_elses_admin_record() {
         &accomplice,
         permission::ADMIN,
     );
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &stranger.pubkey()).0,
-        &pda::member(&env.network, &env.admin.pubkey()).0,
-    );
+    let ix = env.borrow_record(ix, &stranger.pubkey(), &env.admin.pubkey());
     assert_error(
         env.send(&[ix], &[&stranger]).await,
         RegistryError::MissingPermission,
@@ -259,25 +242,16 @@ async fn grant_role_rejects_fake_and_cosplaying_accounts() {
     let admin = env.admin.pubkey();
     let who = Keypair::new().pubkey();
     let admin_member = pda::member(&env.network, &admin).0;
-    let ix = || registry::grant_role(&env.payer(), &admin, &env.network, &who, permission::ORACLE);
+    let ix = registry::grant_role(&env.payer(), &admin, &env.network, &who, permission::ORACLE);
 
     // A Device record as the admin's Member record.
     let maker = env.maker(1).await;
     let device = pda::device(&env.network, &env.device(&maker, &admin).await.pubkey()).0;
-    let cosplay = substitute(ix(), &admin_member, &device);
-    assert_error(
-        env.send(&[cosplay], &[&env.admin]).await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
+    assert_rejects_cosplay(&env, &ix, &admin_member, &device, &[&env.admin]).await;
     // A system-owned account as the network.
-    let fake = env.wallet().await.pubkey();
-    let fake_network = substitute(ix(), &env.network, &fake);
-    assert_error(
-        env.send(&[fake_network], &[&env.admin]).await,
-        AnchorError::AccountOwnedByWrongProgram,
-    );
+    assert_rejects_fake(&env, &ix, &env.network, &[&env.admin]).await;
     // A nonexistent account as the admin record.
-    let missing = substitute(ix(), &admin_member, &Keypair::new().pubkey());
+    let missing = substitute(ix, &admin_member, &Keypair::new().pubkey());
     assert_error(
         env.send(&[missing], &[&env.admin]).await,
         AnchorError::AccountNotInitialized,
@@ -314,10 +288,7 @@ async fn revoke_role_removes_only_the_given_bits() {
         Some(permission::ORACLE | permission::SLASHER)
     );
     assert_eq!(admin_count(&env).await, 1);
-    let member = registry::member(&env.cluster, &env.network, &who.pubkey())
-        .await
-        .unwrap()
-        .unwrap();
+    let member = env.member_state(&who.pubkey()).await.unwrap();
     assert_eq!(member.authority, who.pubkey());
     assert_eq!(member.network, env.network);
 }
@@ -349,10 +320,7 @@ async fn revoking_the_last_bits_closes_the_record_and_refunds_rent() {
     grant(&env, &env.admin, &who.pubkey(), permission::COMPLIANCE)
         .await
         .unwrap();
-    let member = registry::member(&env.cluster, &env.network, &who.pubkey())
-        .await
-        .unwrap()
-        .unwrap();
+    let member = env.member_state(&who.pubkey()).await.unwrap();
     assert_eq!(member.permissions, permission::COMPLIANCE);
     assert_eq!(member.authority, who.pubkey());
     assert_eq!(member.network, env.network);
@@ -493,8 +461,7 @@ async fn revoke_role_requires_signature_and_admin_permission() {
         permission::ORACLE,
         &env.payer(),
     );
-    let ix = unsign(ix, &env.admin.pubkey());
-    assert_error(env.send(&[ix], &[]).await, AnchorError::AccountNotSigner);
+    assert_requires_signature(&env, ix, &env.admin.pubkey()).await;
 
     let almost = env.member(permission::ALL & !permission::ADMIN).await;
     assert_error(
@@ -509,11 +476,7 @@ async fn revoke_role_requires_signature_and_admin_permission() {
         permission::ORACLE,
         &env.payer(),
     );
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &almost.pubkey()).0,
-        &pda::member(&env.network, &env.admin.pubkey()).0,
-    );
+    let ix = env.borrow_record(ix, &almost.pubkey(), &env.admin.pubkey());
     assert_error(
         env.send(&[ix], &[&almost]).await,
         RegistryError::MissingPermission,
@@ -538,11 +501,7 @@ async fn revoke_role_rejects_records_of_another_network() {
         permission::ORACLE,
         &env.payer(),
     );
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &other.admin.pubkey()).0,
-        &pda::member(&other.network, &other.admin.pubkey()).0,
-    );
+    let ix = env.cross_network(ix, pda::member, &other.admin.pubkey(), &other.network);
     assert_error(
         env.send(&[ix], &[&other.admin]).await,
         RegistryError::MemberNetworkMismatch,
@@ -557,11 +516,7 @@ async fn revoke_role_rejects_records_of_another_network() {
         permission::ALL,
         &env.payer(),
     );
-    let ix = substitute(
-        ix,
-        &pda::member(&env.network, &other.admin.pubkey()).0,
-        &pda::member(&other.network, &other.admin.pubkey()).0,
-    );
+    let ix = env.cross_network(ix, pda::member, &other.admin.pubkey(), &other.network);
     assert_error(
         env.send(&[ix], &[&env.admin]).await,
         RegistryError::MemberNetworkMismatch,
@@ -591,10 +546,7 @@ async fn revoke_role_rejects_a_device_as_the_member() {
         permission::ORACLE,
         &env.payer(),
     );
-    let ix = substitute(ix, &pda::member(&env.network, &who.pubkey()).0, &device);
-    assert_error(
-        env.send(&[ix], &[&env.admin]).await,
-        AnchorError::AccountDiscriminatorMismatch,
-    );
+    let member = pda::member(&env.network, &who.pubkey()).0;
+    assert_rejects_cosplay(&env, &ix, &member, &device, &[&env.admin]).await;
     assert!(env.exists(&device).await);
 }

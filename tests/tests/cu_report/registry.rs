@@ -1,57 +1,19 @@
-//! Runs every registry instruction once and, in SBF mode
-//! (`DEPIN_PROGRAM_MODE=sbf`), writes the compute units each one spent to
-//! `target/cu-report.md` (or `$DEPIN_CU_REPORT`) and checks them against
-//! budgets. Figures from the real VM are deterministic, so a budget
-//! overrun is a regression, not noise.
+//! The registry's instructions, each run once.
 
-use std::fmt::Write as _;
-
-use depin_client::events::registry_events;
 use depin_client::registry::NewDevice;
 use depin_client::registry::{
     self, permission, Attestation, FeePayment, UpdateDeviceArgs, UpdateNetworkArgs,
 };
-use depin_client::{token, Cluster, Instruction, Keypair, Pubkey, Signer};
+use depin_client::{token, Cluster, Keypair, Pubkey, Signer};
 use depin_registry::pda;
 use depin_tests::*;
 
-struct Measured {
-    instruction: &'static str,
-    note: &'static str,
-    compute_units: u64,
-}
-
-struct Recorder<'a> {
-    env: &'a Env,
-    rows: Vec<Measured>,
-}
-
-impl Recorder<'_> {
-    async fn run(
-        &mut self,
-        instruction: &'static str,
-        note: &'static str,
-        ixs: &[Instruction],
-        signers: &[&Keypair],
-    ) {
-        let sent = self
-            .env
-            .send(ixs, signers)
-            .await
-            .unwrap_or_else(|e| panic!("{instruction}: {e}\n{}", e.logs().join("\n")));
-        check_event(self.env.cluster.mode().is_sbf(), instruction, &sent.logs);
-        self.rows.push(Measured {
-            instruction,
-            note,
-            compute_units: sent.compute_units,
-        });
-    }
-}
+use crate::report::{fixed_key, Budget, Measured, Recorder};
 
 /// Instruction, upper bound in compute units, the event it must emit.
 /// Budgets (SBPF v3 build from scripts/build-sbf),
 /// about 25% above the figures measured when they were set.
-const BUDGETS: &[(&str, u64, &str)] = &[
+pub const BUDGETS: &[Budget] = &[
     ("initialize_platform", 9000, "PlatformInitialized"),
     ("create_network", 21900, "NetworkCreated"),
     ("update_network", 3800, "NetworkUpdated"),
@@ -73,29 +35,21 @@ const BUDGETS: &[(&str, u64, &str)] = &[
     ("attest_device", 4300, "DeviceAttested"),
 ];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn registry_compute_units() {
+/// Runs every registry instruction once, recording compute units.
+pub async fn measure(rows: &mut Vec<Measured>) {
     // Env::new() creates the platform and the network outside the recorder;
     // a second network below measures create_network.
     let env = Env::with_admin(fixed_key(1)).await;
     let admin = env.admin.pubkey();
     let payer = env.payer();
     let net = env.network;
-    let mut r = Recorder {
-        env: &env,
-        rows: vec![],
-    };
+    let mut r = Recorder::new(&env, "registry", rows);
 
     // initialize_platform is measured on a fresh cluster: Env made one already.
     let fresh = depin_client::local::LocalCluster::start().await;
     let init = registry::initialize_platform(&fresh.payer().pubkey());
     let sent = fresh.send(&[init], &[]).await.unwrap();
-    check_event(fresh.mode().is_sbf(), "initialize_platform", &sent.logs);
-    r.rows.push(Measured {
-        instruction: "initialize_platform",
-        note: "",
-        compute_units: sent.compute_units,
-    });
+    r.record("initialize_platform", "", &sent);
 
     let id = registry::next_network_id(&env.cluster).await.unwrap();
     let args = registry::CreateNetworkArgs {
@@ -373,44 +327,6 @@ async fn registry_compute_units() {
         .await
         .unwrap()
         .is_none());
-
-    // Every instruction of the program appears in the report.
-    for (name, _, _) in BUDGETS {
-        assert!(
-            r.rows.iter().any(|m| m.instruction == *name),
-            "{name} was not measured"
-        );
-    }
-    if env.cluster.mode().is_sbf() {
-        write_report(&r.rows);
-        check_budgets(&r.rows);
-    }
-}
-
-/// Every state change emits its event. Natively compiled programs cannot
-/// log events (Anchor's off-chain `sol_log_data` is a no-op), so this is
-/// checked in the real VM only.
-fn check_event(sbf: bool, instruction: &str, logs: &[String]) {
-    if !sbf {
-        return;
-    }
-    let expected = BUDGETS
-        .iter()
-        .find(|(n, _, _)| *n == instruction)
-        .map(|(_, _, e)| *e)
-        .unwrap();
-    let emitted: Vec<&str> = registry_events(logs).iter().map(|e| e.name()).collect();
-    assert!(
-        emitted.contains(&expected),
-        "{instruction} emitted {emitted:?}, expected {expected}"
-    );
-}
-
-/// Keys that go into PDA seeds are fixed: Anchor's `init` searches for the
-/// canonical bump (about 1,500 CU per try), so random keys would make the
-/// figures wander from run to run.
-fn fixed_key(seed: u8) -> Keypair {
-    Keypair::new_from_array([seed; 32])
 }
 
 fn fixed_device(seed: u8, owner: &Pubkey) -> (Keypair, NewDevice) {
@@ -418,51 +334,4 @@ fn fixed_device(seed: u8, owner: &Pubkey) -> (Keypair, NewDevice) {
     let (_, mut device) = Env::new_device(owner);
     device.device_key = key.pubkey();
     (key, device)
-}
-
-fn write_report(rows: &[Measured]) {
-    let mut md =
-        String::from("# Compute units: registry (SBPF v3 build from scripts/build-sbf)\n\n");
-    md.push_str("| instruction | case | compute units | budget |\n|---|---|---:|---:|\n");
-    for m in rows {
-        let budget = BUDGETS
-            .iter()
-            .find(|(n, _, _)| *n == m.instruction)
-            .map(|(_, b, _)| *b)
-            .unwrap_or(0);
-        writeln!(
-            md,
-            "| {} | {} | {} | {} |",
-            m.instruction, m.note, m.compute_units, budget
-        )
-        .unwrap();
-    }
-    let path = std::env::var("DEPIN_CU_REPORT").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/cu-report.md").to_string()
-    });
-    if let Some(dir) = std::path::Path::new(&path).parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(&path, &md).unwrap();
-    println!("{md}\nwritten to {path}");
-}
-
-fn check_budgets(rows: &[Measured]) {
-    let over: Vec<String> = rows
-        .iter()
-        .filter_map(|m| {
-            let budget = BUDGETS.iter().find(|(n, _, _)| *n == m.instruction)?.1;
-            (m.compute_units > budget).then(|| {
-                format!(
-                    "{} ({}): {} CU > budget {}",
-                    m.instruction, m.note, m.compute_units, budget
-                )
-            })
-        })
-        .collect();
-    assert!(
-        over.is_empty(),
-        "compute-unit budgets exceeded:\n{}",
-        over.join("\n")
-    );
 }
