@@ -1,124 +1,29 @@
-//! `depin demo`: the story so far, on an in-process cluster.
+//! Registry steps: network, roles, maker, devices, attestations, transfer.
 
 use anyhow::{Context, Result};
-use depin_client::local::{LocalCluster, ProgramMode};
+use depin_client::local::LocalCluster;
 use depin_client::registry::{self, permission, Attestation, FeePayment, NewDevice};
-use depin_client::{token, Cluster, Instruction, Keypair, Pubkey, Sent, Signer};
+use depin_client::{token, Cluster, Keypair, Pubkey, Signer};
 use depin_migrations::{ensure_network, NetworkSpec};
 use depin_registry::pda;
 use depin_registry::state::{Device, DeviceKind};
 
+use super::story::{Cast, Story};
+use super::{SOL, USDC};
 use crate::quiet::Console;
 use crate::table::{short, sol, Table};
 
-const SOL: u64 = 1_000_000_000;
-const USDC: u64 = 1_000_000;
-
-struct Story {
-    cluster: LocalCluster,
-    steps: Table,
+/// What the registry part leaves for the rest of the story.
+pub struct Registered {
+    pub network: Pubkey,
+    pub reward_mint: Pubkey,
+    /// USDC account collecting onboarding fees.
+    pub fee_treasury: Pubkey,
+    /// Battery (dave's after the sale), inverter (bob), EV charger (carol, suspended).
+    pub devices: Vec<Keypair>,
 }
 
-impl Story {
-    fn note(&mut self, what: &str) {
-        self.steps
-            .row(vec![what.to_string(), "-".into(), "-".into()]);
-    }
-
-    async fn step(
-        &mut self,
-        what: &str,
-        ixs: &[Instruction],
-        signers: &[&Keypair],
-    ) -> Result<Sent> {
-        let sent = self
-            .cluster
-            .send(ixs, signers)
-            .await
-            .with_context(|| format!("step failed: {what}"))?;
-        let cu = if self.cluster.mode().is_sbf() {
-            sent.compute_units.to_string()
-        } else {
-            "-".into()
-        };
-        self.steps
-            .row(vec![what.to_string(), short(&sent.signature), cu]);
-        Ok(sent)
-    }
-}
-
-struct Actor {
-    name: &'static str,
-    key: Keypair,
-}
-
-/// Everyone in the story.
-struct Cast {
-    operator: Actor,
-    ops: Actor,
-    oracle: Actor,
-    compliance: Actor,
-    maker: Actor,
-    owners: [Actor; 4],
-}
-
-impl Cast {
-    fn new() -> Self {
-        let actor = |name| Actor {
-            name,
-            key: Keypair::new(),
-        };
-        Cast {
-            operator: actor("network operator"),
-            ops: actor("ops lead"),
-            oracle: actor("crank / oracle"),
-            compliance: actor("compliance officer"),
-            maker: actor("Acme Batteries (maker)"),
-            owners: [actor("alice"), actor("bob"), actor("carol"), actor("dave")],
-        }
-    }
-
-    fn members(&self) -> [&Actor; 4] {
-        [&self.operator, &self.ops, &self.oracle, &self.compliance]
-    }
-
-    fn name_of(&self, key: &Pubkey) -> String {
-        if *key == Pubkey::default() {
-            return "-".into();
-        }
-        self.members()
-            .into_iter()
-            .chain(&self.owners)
-            .find(|a| a.key.pubkey() == *key)
-            .map(|a| a.name.to_string())
-            .unwrap_or_else(|| short(key))
-    }
-}
-
-pub async fn run(sbf: bool) -> Result<()> {
-    let mode = if sbf {
-        ProgramMode::Sbf {
-            dir: ProgramMode::from_env_dir(),
-        }
-    } else {
-        ProgramMode::Native
-    };
-    let mut console = Console::silence_stdout()?;
-    console.print(&format!(
-        "depin demo: an in-process cluster running the {}\n",
-        if sbf {
-            "SBF builds in the real VM"
-        } else {
-            "programs natively"
-        }
-    ));
-    let cluster = LocalCluster::start_with(mode, |_| {}).await;
-    let mut story = Story {
-        cluster,
-        steps: Table::new(&["step", "signature", "compute units"]),
-    };
-
-    let cast = Cast::new();
+pub async fn act(story: &mut Story, cast: &Cast) -> Result<Registered> {
     let Cast {
         operator,
         ops,
@@ -126,7 +31,7 @@ pub async fn run(sbf: bool) -> Result<()> {
         compliance,
         maker,
         owners: [alice, bob, carol, dave],
-    } = &cast;
+    } = cast;
     for who in [operator, ops, alice, bob] {
         story.cluster.airdrop(&who.key.pubkey(), SOL).await?;
     }
@@ -304,19 +209,15 @@ pub async fn run(sbf: bool) -> Result<()> {
         )
         .await?;
 
-    console.print(&format!("{}\n", story.steps.render()));
-    print_summary(
-        &mut console,
-        &story.cluster,
-        &network,
-        &cast,
-        &devices,
-        treasury,
-    )
-    .await
+    Ok(Registered {
+        network,
+        reward_mint,
+        fee_treasury: treasury,
+        devices,
+    })
 }
 
-async fn print_summary(
+pub async fn print_summary(
     console: &mut Console,
     cluster: &LocalCluster,
     network: &Pubkey,
@@ -406,7 +307,7 @@ async fn print_summary(
         token::balance(cluster, &treasury).await? as f64 / USDC as f64
     ));
     console.print(&format!(
-        "device account: {} bytes ({} of fields + 8 discriminator), rent {} ({} lamports), refunded on close",
+        "device account: {} bytes ({} of fields + 8 discriminator), rent {} ({} lamports), refunded on close\n",
         Device::SIZE,
         Device::SIZE - 8,
         sol(rent),
