@@ -1,0 +1,12 @@
+//! Rewards (compressed claims) integration tests. Native by default;
+//! `DEPIN_PROGRAM_MODE=sbf` runs them against target/deploy/*.so.
+
+mod admin;
+mod claims;
+mod fixture;
+mod flow;
+mod properties;
+mod push;
+mod rent;
+mod roots;
+mod setup;
