@@ -1,0 +1,88 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::StakingError;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum PositionKind {
+    Stake,
+    /// One per operator; no lockup; slashable.
+    OperatorBond,
+}
+
+/// Stake of one owner: principal (earning, or unbonding in cooldown) and its
+/// share of the reward index.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Position {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub kind: PositionKind,
+    pub id: u32,
+    pub bump: u8,
+    /// Principal that earns.
+    pub amount: u64,
+    /// The lockup chosen; sets the weight multiplier.
+    pub lockup_secs: i64,
+    pub lockup_end: i64,
+    pub weight: u128,
+    pub index_snapshot: u128,
+    /// Rewards earned and not yet claimed (as of the last settlement).
+    pub pending: u64,
+    /// Principal in cooldown (earns nothing), withdrawable at `unbonding_ends_at`.
+    pub unbonding: u64,
+    pub unbonding_ends_at: i64,
+    pub created_at: i64,
+}
+
+impl Position {
+    pub fn open(
+        pool: Pubkey,
+        owner: Pubkey,
+        kind: PositionKind,
+        id: u32,
+        bump: u8,
+        lockup_secs: i64,
+        now: i64,
+    ) -> Result<Position> {
+        Ok(Position {
+            pool,
+            owner,
+            kind,
+            id,
+            bump,
+            amount: 0,
+            lockup_secs,
+            lockup_end: now.checked_add(lockup_secs).ok_or(StakingError::Overflow)?,
+            weight: 0,
+            index_snapshot: 0,
+            pending: 0,
+            unbonding: 0,
+            unbonding_ends_at: 0,
+            created_at: now,
+        })
+    }
+
+    pub fn is_locked(&self, now: i64) -> bool {
+        now < self.lockup_end
+    }
+
+    /// Whether this is an operator bond meeting the network's minimum bond
+    /// (an unbonding operator is not eligible for device rewards).
+    pub fn is_eligible_operator(&self, min_bond: u64) -> bool {
+        self.kind == PositionKind::OperatorBond && self.unbonding == 0 && self.amount >= min_bond
+    }
+
+    pub(crate) fn accrual(&self) -> depin_accrual::Position {
+        depin_accrual::Position {
+            weight: self.weight,
+            index_snapshot: self.index_snapshot,
+            pending: self.pending,
+        }
+    }
+
+    pub(crate) fn store_accrual(&mut self, accrual: depin_accrual::Position) {
+        self.weight = accrual.weight;
+        self.index_snapshot = accrual.index_snapshot;
+        self.pending = accrual.pending;
+    }
+}
