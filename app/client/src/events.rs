@@ -7,6 +7,7 @@ use anchor_lang::{AnchorDeserialize, Discriminator};
 use base64::Engine;
 use depin_registry::events as registry;
 use depin_rewards::events as rewards;
+use depin_staking::events as staking;
 
 const PROGRAM_DATA: &str = "Program data: ";
 
@@ -89,6 +90,18 @@ event_enum!(
     }
 );
 
+event_enum!(StakingEvent, staking {
+    PoolCreated,
+    Staked,
+    LockupExtended,
+    RewardsClaimed,
+    UnstakeRequested,
+    Withdrawn,
+    RewardsFunded,
+    Bonded,
+    Slashed,
+});
+
 /// The rewards events in `logs`, in order.
 pub fn rewards_events(logs: &[String]) -> Vec<RewardsEvent> {
     program_data(logs)
@@ -105,6 +118,7 @@ pub fn event_names(logs: &[String]) -> Vec<&'static str> {
             RegistryEvent::decode(data)
                 .map(|e| e.name())
                 .or_else(|| RewardsEvent::decode(data).map(|e| e.name()))
+                .or_else(|| StakingEvent::decode(data).map(|e| e.name()))
         })
         .collect()
 }

@@ -9,11 +9,13 @@ pub mod events;
 pub mod local;
 pub mod registry;
 pub mod rewards;
+pub mod staking;
 pub mod token;
 
 pub use cluster::{fetch, fetch_optional, Cluster, Sent};
 pub use depin_registry;
 pub use depin_rewards;
+pub use depin_staking;
 pub use error::{AnchorFailure, ClientError, TxFailure};
 
 pub use anchor_lang::prelude::Pubkey;

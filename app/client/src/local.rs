@@ -74,11 +74,13 @@ macro_rules! native_entry {
 
 native_entry!(registry_entry, depin_registry);
 native_entry!(rewards_entry, depin_rewards);
+native_entry!(staking_entry, depin_staking);
 
 /// Every depin program: the name of its `.so` and its id.
 pub const PROGRAMS: &[(&str, Pubkey)] = &[
     ("depin_registry", depin_registry::ID),
     ("depin_rewards", depin_rewards::ID),
+    ("depin_staking", depin_staking::ID),
 ];
 
 fn add_native_programs(program_test: &mut ProgramTest) {
@@ -91,6 +93,11 @@ fn add_native_programs(program_test: &mut ProgramTest) {
         "depin_rewards",
         depin_rewards::ID,
         processor!(rewards_entry),
+    );
+    program_test.add_program(
+        "depin_staking",
+        depin_staking::ID,
+        processor!(staking_entry),
     );
 }
 
