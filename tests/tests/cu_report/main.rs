@@ -8,6 +8,7 @@
 mod registry;
 mod report;
 mod rewards;
+mod staking;
 
 use report::Budget;
 
@@ -16,13 +17,10 @@ async fn compute_units() {
     let mut rows = vec![];
     registry::measure(&mut rows).await;
     rewards::measure(&mut rows).await;
+    staking::measure(&mut rows).await;
     let sbf = depin_client::local::ProgramMode::from_env().is_sbf();
 
-    let budgets: Vec<Budget> = registry::BUDGETS
-        .iter()
-        .chain(rewards::BUDGETS)
-        .copied()
-        .collect();
+    let budgets: Vec<Budget> = [registry::BUDGETS, rewards::BUDGETS, staking::BUDGETS].concat();
     report::check_coverage_and_events(&rows, &budgets, sbf);
     if sbf {
         report::write_report(&rows, &budgets);
