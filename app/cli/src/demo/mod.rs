@@ -2,6 +2,7 @@
 
 mod registry;
 mod rewards;
+mod staking;
 mod story;
 
 use anyhow::Result;
@@ -40,6 +41,7 @@ pub async fn run(sbf: bool) -> Result<()> {
 
     let registered = registry::act(&mut story, &cast).await?;
     let rewarded = rewards::act(&mut story, &cast, &registered).await?;
+    let staked = staking::act(&mut story, &cast, &registered, &rewarded).await?;
 
     console.print(&format!("{}\n", story.steps.render()));
     registry::print_summary(
@@ -51,5 +53,6 @@ pub async fn run(sbf: bool) -> Result<()> {
         registered.fee_treasury,
     )
     .await?;
-    rewards::print_summary(&mut console, &story.cluster, &cast, &rewarded).await
+    rewards::print_summary(&mut console, &story.cluster, &cast, &rewarded).await?;
+    staking::print_summary(&mut console, &story.cluster, &cast, &registered, &staked).await
 }

@@ -20,7 +20,7 @@ pub struct Rewarded {
     distributor: Pubkey,
     tree: RewardTree,
     /// (owner, their reward token account)
-    accounts: Vec<(Pubkey, Pubkey)>,
+    pub accounts: Vec<(Pubkey, Pubkey)>,
 }
 
 /// One epoch's rewards: 1 DPIN per 10 units of capacity (Wh, W) of every
@@ -266,7 +266,7 @@ pub async fn print_summary(
     ]);
     console.print(&format!("{}\n", t.render()));
     console.print(&format!(
-        "claim ledger: {} bytes per page of {} recipients, rent {} per recipient, paid by the network",
+        "claim ledger: {} bytes per page of {} recipients, rent {} per recipient, paid by the network\n",
         ClaimLedger::SIZE,
         LEDGER_PAGE_SIZE,
         sol(page_rent / LEDGER_PAGE_SIZE as u64),
