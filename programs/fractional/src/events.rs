@@ -1,0 +1,83 @@
+//! One event per state change; the crank and indexers follow these.
+
+use anchor_lang::prelude::*;
+
+use crate::state::OfferingState;
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct MarketConfigured {
+    pub network: Pubkey,
+    pub fee_bps: u16,
+    pub fee_recipient: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct AllowlistSet {
+    pub network: Pubkey,
+    pub investor: Pubkey,
+    pub allowed: bool,
+    pub by: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct AssetCreated {
+    pub asset: Pubkey,
+    pub device: Pubkey,
+    pub authority: Pubkey,
+    pub share_mint: Pubkey,
+    pub revenue_pool: Pubkey,
+    pub total_shares: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct OfferingCreated {
+    pub asset: Pubkey,
+    pub offering: Pubkey,
+    pub id: u16,
+    pub price_per_share: u64,
+    pub shares_for_sale: u64,
+    pub soft_cap: u64,
+    pub deadline: i64,
+    pub fee_bps: u16,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct SharesBought {
+    pub offering: Pubkey,
+    pub buyer: Pubkey,
+    pub shares: u64,
+    pub cost: u64,
+    pub sold: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct OfferingClosed {
+    pub offering: Pubkey,
+    pub state: OfferingState,
+    pub sold: u64,
+    pub raised: u64,
+    pub fee: u64,
+    pub proceeds: u64,
+    pub retained_by_authority: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct Refunded {
+    pub offering: Pubkey,
+    pub buyer: Pubkey,
+    pub shares_burned: u64,
+    pub amount: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct OfferingCancelled {
+    pub offering: Pubkey,
+}

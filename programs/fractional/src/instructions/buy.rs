@@ -1,0 +1,119 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{mint_to, transfer, Mint, MintTo, Token, Transfer};
+use depin_revenue::program::DepinRevenue;
+
+use crate::errors::FractionalError;
+use crate::events::SharesBought;
+use crate::pda::PURCHASE_SEED;
+use crate::signer::{as_slices, asset_seeds};
+use crate::state::{AllowEntry, Asset, Offering, Purchase};
+
+/// A buyer pays into escrow; its shares are minted straight into the revenue
+/// pool's vault and credited to its holding there, so they earn from this
+/// moment on with no extra step (and can be withdrawn to the wallet to
+/// trade).
+#[derive(Accounts)]
+pub struct Buy<'info> {
+    #[account(mut)]
+    pub buyer: Signer<'info>,
+    #[account(mut, has_one = share_mint @ FractionalError::WrongAccount, has_one = revenue_pool @ FractionalError::WrongAccount)]
+    pub asset: Box<Account<'info, Asset>>,
+    #[account(mut, has_one = asset @ FractionalError::WrongAccount, has_one = escrow @ FractionalError::WrongAccount)]
+    pub offering: Box<Account<'info, Offering>>,
+    #[account(
+        init_if_needed,
+        payer = buyer,
+        space = 8 + Purchase::INIT_SPACE,
+        seeds = [PURCHASE_SEED, offering.key().as_ref(), buyer.key().as_ref()],
+        bump
+    )]
+    pub purchase: Box<Account<'info, Purchase>>,
+    /// The buyer's allowlist entry, when the offering requires one.
+    pub allow_entry: Option<Box<Account<'info, AllowEntry>>>,
+    #[account(mut)]
+    pub share_mint: Box<Account<'info, Mint>>,
+    /// CHECK: the buyer's payment account; the token program checks it.
+    #[account(mut)]
+    pub payment_source: UncheckedAccount<'info>,
+    /// CHECK: address-checked against the offering.
+    #[account(mut)]
+    pub escrow: UncheckedAccount<'info>,
+    /// CHECK: address-checked against the asset; the revenue program checks the rest.
+    #[account(mut)]
+    pub revenue_pool: UncheckedAccount<'info>,
+    /// CHECK: the buyer's holding (seeds checked by the revenue program).
+    #[account(mut)]
+    pub holding: UncheckedAccount<'info>,
+    /// CHECK: the pool's share vault (checked by the revenue program).
+    #[account(mut)]
+    pub share_vault: UncheckedAccount<'info>,
+    pub revenue_program: Program<'info, DepinRevenue>,
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+impl Buy<'_> {
+    pub fn validate(&self, _shares: u64) -> Result<()> {
+        self.offering.require_open(Clock::get()?.unix_timestamp)?;
+        if self.offering.allowlist_required {
+            let allowed = self.allow_entry.as_ref().is_some_and(|entry| {
+                entry.allowed
+                    && entry.network == self.asset.network
+                    && entry.investor == self.buyer.key()
+            });
+            require!(allowed, FractionalError::NotAllowlisted);
+        }
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<Buy>, shares: u64) -> Result<()> {
+    let accounts = ctx.accounts;
+    if accounts.purchase.offering == Pubkey::default() {
+        accounts.purchase.offering = accounts.offering.key();
+        accounts.purchase.buyer = accounts.buyer.key();
+        accounts.purchase.bump = ctx.bumps.purchase;
+    }
+    let cost = accounts.offering.sell(&mut accounts.purchase, shares)?;
+    accounts.asset.issue(shares)?;
+
+    let pay = Transfer {
+        from: accounts.payment_source.to_account_info(),
+        to: accounts.escrow.to_account_info(),
+        authority: accounts.buyer.to_account_info(),
+    };
+    transfer(CpiContext::new(accounts.token_program.key(), pay), cost)?;
+
+    let seeds = asset_seeds(&accounts.asset);
+    let signer = as_slices(&seeds);
+    let mint = MintTo {
+        mint: accounts.share_mint.to_account_info(),
+        to: accounts.share_vault.to_account_info(),
+        authority: accounts.asset.to_account_info(),
+    };
+    mint_to(
+        CpiContext::new_with_signer(accounts.token_program.key(), mint, &[&signer[..]]),
+        shares,
+    )?;
+    let credit = depin_revenue::cpi::accounts::IssuerCredit {
+        payer: accounts.buyer.to_account_info(),
+        issuer: accounts.asset.to_account_info(),
+        pool: accounts.revenue_pool.to_account_info(),
+        holding: accounts.holding.to_account_info(),
+        share_vault: accounts.share_vault.to_account_info(),
+        system_program: accounts.system_program.to_account_info(),
+    };
+    depin_revenue::cpi::issuer_credit(
+        CpiContext::new_with_signer(accounts.revenue_program.key(), credit, &[&signer[..]]),
+        accounts.buyer.key(),
+        shares,
+    )?;
+    emit!(SharesBought {
+        offering: accounts.offering.key(),
+        buyer: accounts.buyer.key(),
+        shares,
+        cost,
+        sold: accounts.offering.sold,
+    });
+    Ok(())
+}

@@ -1,0 +1,20 @@
+// Each module exports its own `handler`; the program calls them by path.
+#![allow(ambiguous_glob_reexports)]
+
+pub mod buy;
+pub mod cancel_offering;
+pub mod close_offering;
+pub mod configure_market;
+pub mod create_asset;
+pub mod create_offering;
+pub mod refund;
+pub mod set_allowlist;
+
+pub use buy::*;
+pub use cancel_offering::*;
+pub use close_offering::*;
+pub use configure_market::*;
+pub use create_asset::*;
+pub use create_offering::*;
+pub use refund::*;
+pub use set_allowlist::*;

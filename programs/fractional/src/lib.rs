@@ -1,0 +1,75 @@
+//! depin fractional: a registered machine (say a 13.5 kWh home battery)
+//! turned into share tokens, sold through offerings with escrow, soft cap,
+//! deadline, per-investor cap and an allowlist. Bought shares go straight
+//! into the buyer's revenue-share holding (programs/revenue).
+
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
+
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod pda;
+pub mod signer;
+pub mod state;
+
+use instructions::*;
+
+declare_id!("C77Y6SjoAaNKt2aw2onPPH8gXKDix7VMDqAtEDv3oKhd");
+
+#[program]
+pub mod depin_fractional {
+    use super::*;
+
+    #[access_control(ctx.accounts.validate(fee_bps, &fee_recipient))]
+    pub fn configure_market(
+        ctx: Context<ConfigureMarket>,
+        fee_bps: u16,
+        fee_recipient: Pubkey,
+    ) -> Result<()> {
+        instructions::configure_market::handler(ctx, fee_bps, fee_recipient)
+    }
+
+    #[access_control(ctx.accounts.validate(&investor, allowed))]
+    pub fn set_allowlist(
+        ctx: Context<SetAllowlist>,
+        investor: Pubkey,
+        allowed: bool,
+    ) -> Result<()> {
+        instructions::set_allowlist::handler(ctx, investor, allowed)
+    }
+
+    #[access_control(ctx.accounts.validate(total_shares))]
+    pub fn create_asset(ctx: Context<CreateAsset>, total_shares: u64) -> Result<()> {
+        instructions::create_asset::handler(ctx, total_shares)
+    }
+
+    #[access_control(ctx.accounts.validate(&terms))]
+    pub fn create_offering(ctx: Context<CreateOffering>, terms: OfferingTerms) -> Result<()> {
+        instructions::create_offering::handler(ctx, terms)
+    }
+
+    #[access_control(ctx.accounts.validate(shares))]
+    pub fn buy(ctx: Context<Buy>, shares: u64) -> Result<()> {
+        instructions::buy::handler(ctx, shares)
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn close_offering<'info>(ctx: Context<'info, CloseOffering<'info>>) -> Result<()> {
+        instructions::close_offering::handler(ctx)
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn refund(ctx: Context<Refund>) -> Result<()> {
+        instructions::refund::handler(ctx)
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn cancel_offering(ctx: Context<CancelOffering>) -> Result<()> {
+        instructions::cancel_offering::handler(ctx)
+    }
+}

@@ -1,0 +1,33 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::FractionalError;
+
+pub const MAX_FEE_BPS: u16 = 1_000;
+
+/// A network's cut of successful offerings.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct MarketConfig {
+    pub network: Pubkey,
+    pub fee_bps: u16,
+    /// Owner of the token accounts that receive fees (in each payment mint).
+    pub fee_recipient: Pubkey,
+    pub bump: u8,
+}
+
+impl MarketConfig {
+    pub fn check_fee(fee_bps: u16) -> Result<()> {
+        require!(fee_bps <= MAX_FEE_BPS, FractionalError::FeeTooHigh);
+        Ok(())
+    }
+}
+
+/// An investor cleared (or no longer cleared) by the network's compliance role.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct AllowEntry {
+    pub network: Pubkey,
+    pub investor: Pubkey,
+    pub allowed: bool,
+    pub bump: u8,
+}

@@ -1,0 +1,5 @@
+mod holding;
+mod pool;
+
+pub use holding::*;
+pub use pool::*;
