@@ -5,7 +5,9 @@
 
 use anchor_lang::{AnchorDeserialize, Discriminator};
 use base64::Engine;
+use depin_fractional::events as fractional;
 use depin_registry::events as registry;
+use depin_revenue::events as revenue;
 use depin_rewards::events as rewards;
 use depin_staking::events as staking;
 
@@ -90,17 +92,45 @@ event_enum!(
     }
 );
 
-event_enum!(StakingEvent, staking {
-    PoolCreated,
-    Staked,
-    LockupExtended,
-    RewardsClaimed,
-    UnstakeRequested,
-    Withdrawn,
-    RewardsFunded,
-    Bonded,
-    Slashed,
-});
+event_enum!(
+    StakingEvent,
+    staking {
+        PoolCreated,
+        Staked,
+        LockupExtended,
+        RewardsClaimed,
+        UnstakeRequested,
+        Withdrawn,
+        RewardsFunded,
+        Bonded,
+        Slashed,
+    }
+);
+
+event_enum!(
+    RevenueEvent,
+    revenue {
+        RevenuePoolCreated,
+        RevenueDeposited,
+        SharesDeposited,
+        SharesWithdrawn,
+        RevenueClaimed,
+    }
+);
+
+event_enum!(
+    FractionalEvent,
+    fractional {
+        MarketConfigured,
+        AllowlistSet,
+        AssetCreated,
+        OfferingCreated,
+        SharesBought,
+        OfferingClosed,
+        Refunded,
+        OfferingCancelled,
+    }
+);
 
 /// The rewards events in `logs`, in order.
 pub fn rewards_events(logs: &[String]) -> Vec<RewardsEvent> {
@@ -119,6 +149,8 @@ pub fn event_names(logs: &[String]) -> Vec<&'static str> {
                 .map(|e| e.name())
                 .or_else(|| RewardsEvent::decode(data).map(|e| e.name()))
                 .or_else(|| StakingEvent::decode(data).map(|e| e.name()))
+                .or_else(|| RevenueEvent::decode(data).map(|e| e.name()))
+                .or_else(|| FractionalEvent::decode(data).map(|e| e.name()))
         })
         .collect()
 }

@@ -5,15 +5,19 @@
 pub mod cluster;
 pub mod error;
 pub mod events;
+pub mod fractional;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod registry;
+pub mod revenue;
 pub mod rewards;
 pub mod staking;
 pub mod token;
 
 pub use cluster::{fetch, fetch_optional, Cluster, Sent};
+pub use depin_fractional;
 pub use depin_registry;
+pub use depin_revenue;
 pub use depin_rewards;
 pub use depin_staking;
 pub use error::{AnchorFailure, ClientError, TxFailure};

@@ -75,29 +75,43 @@ macro_rules! native_entry {
 native_entry!(registry_entry, depin_registry);
 native_entry!(rewards_entry, depin_rewards);
 native_entry!(staking_entry, depin_staking);
+native_entry!(revenue_entry, depin_revenue);
+native_entry!(fractional_entry, depin_fractional);
 
 /// Every depin program: the name of its `.so` and its id.
 pub const PROGRAMS: &[(&str, Pubkey)] = &[
     ("depin_registry", depin_registry::ID),
     ("depin_rewards", depin_rewards::ID),
     ("depin_staking", depin_staking::ID),
+    ("depin_revenue", depin_revenue::ID),
+    ("depin_fractional", depin_fractional::ID),
 ];
 
-fn add_native_programs(program_test: &mut ProgramTest) {
-    program_test.add_program(
+fn add_native_programs(pt: &mut ProgramTest) {
+    pt.add_program(
         "depin_registry",
         depin_registry::ID,
         processor!(registry_entry),
     );
-    program_test.add_program(
+    pt.add_program(
         "depin_rewards",
         depin_rewards::ID,
         processor!(rewards_entry),
     );
-    program_test.add_program(
+    pt.add_program(
         "depin_staking",
         depin_staking::ID,
         processor!(staking_entry),
+    );
+    pt.add_program(
+        "depin_revenue",
+        depin_revenue::ID,
+        processor!(revenue_entry),
+    );
+    pt.add_program(
+        "depin_fractional",
+        depin_fractional::ID,
+        processor!(fractional_entry),
     );
 }
 
