@@ -5,6 +5,7 @@
 //! are deterministic (with the fixed keys used here), so a budget overrun is
 //! a regression, not noise.
 
+mod fractional;
 mod registry;
 mod report;
 mod rewards;
@@ -18,9 +19,16 @@ async fn compute_units() {
     registry::measure(&mut rows).await;
     rewards::measure(&mut rows).await;
     staking::measure(&mut rows).await;
+    fractional::measure(&mut rows).await;
     let sbf = depin_client::local::ProgramMode::from_env().is_sbf();
 
-    let budgets: Vec<Budget> = [registry::BUDGETS, rewards::BUDGETS, staking::BUDGETS].concat();
+    let budgets: Vec<Budget> = [
+        registry::BUDGETS,
+        rewards::BUDGETS,
+        staking::BUDGETS,
+        fractional::BUDGETS,
+    ]
+    .concat();
     report::check_coverage_and_events(&rows, &budgets, sbf);
     if sbf {
         report::write_report(&rows, &budgets);

@@ -1,14 +1,13 @@
 //! The registry's instructions, each run once.
 
-use depin_client::registry::NewDevice;
 use depin_client::registry::{
     self, permission, Attestation, FeePayment, UpdateDeviceArgs, UpdateNetworkArgs,
 };
-use depin_client::{token, Cluster, Keypair, Pubkey, Signer};
+use depin_client::{token, Cluster, Keypair, Signer};
 use depin_registry::pda;
 use depin_tests::*;
 
-use crate::report::{fixed_key, Budget, Measured, Recorder};
+use crate::report::{fixed_device, fixed_key, Budget, Measured, Recorder};
 
 /// Instruction, upper bound in compute units, the event it must emit.
 /// Budgets (SBPF v3 build from scripts/build-sbf),
@@ -327,11 +326,4 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         .await
         .unwrap()
         .is_none());
-}
-
-fn fixed_device(seed: u8, owner: &Pubkey) -> (Keypair, NewDevice) {
-    let key = fixed_key(seed);
-    let (_, mut device) = Env::new_device(owner);
-    device.device_key = key.pubkey();
-    (key, device)
 }

@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use depin_client::events::event_names;
-use depin_client::{Instruction, Keypair, Sent};
+use depin_client::registry::NewDevice;
+use depin_client::{Instruction, Keypair, Pubkey, Sent, Signer};
 use depin_tests::Env;
 
 /// (instruction, upper bound in compute units, the event it must emit).
@@ -62,6 +63,14 @@ impl<'a> Recorder<'a> {
 /// figures wander from run to run.
 pub fn fixed_key(seed: u8) -> Keypair {
     Keypair::new_from_array([seed; 32])
+}
+
+/// A device with a fixed key (its PDA, and PDAs derived from it, repeat).
+pub fn fixed_device(seed: u8, owner: &Pubkey) -> (Keypair, NewDevice) {
+    let key = fixed_key(seed);
+    let (_, mut device) = Env::new_device(owner);
+    device.device_key = key.pubkey();
+    (key, device)
 }
 
 fn budget_of(budgets: &[Budget], instruction: &str) -> Budget {
