@@ -124,6 +124,7 @@ event_enum!(
         MarketConfigured,
         AllowlistSet,
         AssetCreated,
+        SharesRetained,
         OfferingCreated,
         SharesBought,
         OfferingClosed,

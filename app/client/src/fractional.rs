@@ -252,6 +252,30 @@ pub fn refund(buyer: &Pubkey, keys: &AssetKeys, id: u16, destination: &Pubkey) -
     )
 }
 
+/// The authority keeps `shares` unissued shares, earning in its holding.
+pub fn retain_shares(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    keys: &AssetKeys,
+    shares: u64,
+) -> Instruction {
+    build(
+        accs::RetainShares {
+            payer: *payer,
+            authority: *authority,
+            asset: keys.asset,
+            share_mint: keys.share_mint,
+            revenue_pool: keys.revenue_pool,
+            holding: keys.holding(authority),
+            share_vault: keys.share_vault,
+            revenue_program: depin_revenue::ID,
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: SYSTEM_PROGRAM,
+        },
+        ixs::RetainShares { shares },
+    )
+}
+
 pub fn cancel_offering(authority: &Pubkey, keys: &AssetKeys, id: u16) -> Instruction {
     build(
         accs::CancelOffering {

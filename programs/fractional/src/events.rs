@@ -34,6 +34,15 @@ pub struct AssetCreated {
 
 #[event]
 #[derive(Debug, Clone)]
+pub struct SharesRetained {
+    pub asset: Pubkey,
+    pub authority: Pubkey,
+    pub shares: u64,
+    pub issued: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
 pub struct OfferingCreated {
     pub asset: Pubkey,
     pub offering: Pubkey,

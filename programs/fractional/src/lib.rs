@@ -13,6 +13,7 @@ use solana_compiler_builtins as _;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod issue;
 pub mod pda;
 pub mod signer;
 pub mod state;
@@ -46,6 +47,11 @@ pub mod depin_fractional {
     #[access_control(ctx.accounts.validate(total_shares))]
     pub fn create_asset(ctx: Context<CreateAsset>, total_shares: u64) -> Result<()> {
         instructions::create_asset::handler(ctx, total_shares)
+    }
+
+    #[access_control(ctx.accounts.validate(shares))]
+    pub fn retain_shares(ctx: Context<RetainShares>, shares: u64) -> Result<()> {
+        instructions::retain_shares::handler(ctx, shares)
     }
 
     #[access_control(ctx.accounts.validate(&terms))]

@@ -17,6 +17,7 @@ pub const BUDGETS: &[Budget] = &[
     ("buy", 49300, "SharesBought"),
     ("close_offering", 45600, "OfferingClosed"),
     ("refund", 30900, "Refunded"),
+    ("retain_shares", 33500, "SharesRetained"),
     ("cancel_offering", 4800, "OfferingCancelled"),
     ("deposit_revenue", 6200, "RevenueDeposited"),
     ("claim_revenue", 7800, "RevenueClaimed"),
@@ -75,6 +76,14 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     )
     .await;
     let keys = AssetKeys::of_device(&battery);
+    let ix = fractional::retain_shares(&payer, &owner.pubkey(), &keys, 100);
+    r.run(
+        "retain_shares",
+        "owner keeps 100 (mint + CPI credit)",
+        &[ix],
+        &[&owner],
+    )
+    .await;
     let now = env.cluster.unix_timestamp().await.unwrap();
     let terms = |shares, soft_cap| OfferingTerms {
         price_per_share: 10 * USDC,

@@ -1,11 +1,11 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{mint_to, transfer, Mint, MintTo, Token, Transfer};
+use anchor_spl::token::{transfer, Mint, Token, Transfer};
 use depin_revenue::program::DepinRevenue;
 
 use crate::errors::FractionalError;
 use crate::events::SharesBought;
+use crate::issue::{mint_and_credit, IssueAccounts};
 use crate::pda::PURCHASE_SEED;
-use crate::signer::{as_slices, asset_seeds};
 use crate::state::{AllowEntry, Asset, Offering, Purchase};
 
 /// A buyer pays into escrow; its shares are minted straight into the revenue
@@ -84,30 +84,18 @@ pub fn handler(ctx: Context<Buy>, shares: u64) -> Result<()> {
     };
     transfer(CpiContext::new(accounts.token_program.key(), pay), cost)?;
 
-    let seeds = asset_seeds(&accounts.asset);
-    let signer = as_slices(&seeds);
-    let mint = MintTo {
-        mint: accounts.share_mint.to_account_info(),
-        to: accounts.share_vault.to_account_info(),
-        authority: accounts.asset.to_account_info(),
-    };
-    mint_to(
-        CpiContext::new_with_signer(accounts.token_program.key(), mint, &[&signer[..]]),
-        shares,
-    )?;
-    let credit = depin_revenue::cpi::accounts::IssuerCredit {
-        payer: accounts.buyer.to_account_info(),
-        issuer: accounts.asset.to_account_info(),
-        pool: accounts.revenue_pool.to_account_info(),
-        holding: accounts.holding.to_account_info(),
+    let issue = IssueAccounts {
+        asset: &accounts.asset,
+        share_mint: accounts.share_mint.to_account_info(),
         share_vault: accounts.share_vault.to_account_info(),
+        revenue_pool: accounts.revenue_pool.to_account_info(),
+        holding: accounts.holding.to_account_info(),
+        payer: accounts.buyer.to_account_info(),
+        revenue_program: accounts.revenue_program.key(),
+        token_program: accounts.token_program.key(),
         system_program: accounts.system_program.to_account_info(),
     };
-    depin_revenue::cpi::issuer_credit(
-        CpiContext::new_with_signer(accounts.revenue_program.key(), credit, &[&signer[..]]),
-        accounts.buyer.key(),
-        shares,
-    )?;
+    mint_and_credit(issue, accounts.buyer.key(), shares)?;
     emit!(SharesBought {
         offering: accounts.offering.key(),
         buyer: accounts.buyer.key(),

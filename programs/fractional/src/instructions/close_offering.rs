@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{mint_to, transfer, Mint, MintTo, Token, TokenAccount, Transfer};
+use anchor_spl::token::{transfer, Mint, Token, TokenAccount, Transfer};
 use depin_revenue::program::DepinRevenue;
 
 use crate::errors::FractionalError;
 use crate::events::OfferingClosed;
-use crate::signer::{as_slices, asset_seeds, offering_seeds};
+use crate::issue::{mint_and_credit, IssueAccounts};
+use crate::signer::{as_slices, offering_seeds};
 use crate::state::{Asset, MarketConfig, Offering, OfferingState};
 
 /// Anyone (normally the crank) closes an offering past its deadline, or as
@@ -83,30 +84,18 @@ impl<'info> CloseOffering<'info> {
     }
 
     fn retain_unsold(&self, unsold: u64) -> Result<()> {
-        let seeds = asset_seeds(&self.asset);
-        let signer = as_slices(&seeds);
-        let mint = MintTo {
-            mint: self.share_mint.to_account_info(),
-            to: self.share_vault.to_account_info(),
-            authority: self.asset.to_account_info(),
-        };
-        mint_to(
-            CpiContext::new_with_signer(self.token_program.key(), mint, &[&signer[..]]),
-            unsold,
-        )?;
-        let credit = depin_revenue::cpi::accounts::IssuerCredit {
-            payer: self.payer.to_account_info(),
-            issuer: self.asset.to_account_info(),
-            pool: self.revenue_pool.to_account_info(),
-            holding: self.holding.to_account_info(),
+        let issue = IssueAccounts {
+            asset: &self.asset,
+            share_mint: self.share_mint.to_account_info(),
             share_vault: self.share_vault.to_account_info(),
+            revenue_pool: self.revenue_pool.to_account_info(),
+            holding: self.holding.to_account_info(),
+            payer: self.payer.to_account_info(),
+            revenue_program: self.revenue_program.key(),
+            token_program: self.token_program.key(),
             system_program: self.system_program.to_account_info(),
         };
-        depin_revenue::cpi::issuer_credit(
-            CpiContext::new_with_signer(self.revenue_program.key(), credit, &[&signer[..]]),
-            self.asset.authority,
-            unsold,
-        )
+        mint_and_credit(issue, self.asset.authority, unsold)
     }
 }
 

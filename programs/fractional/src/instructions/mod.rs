@@ -8,6 +8,7 @@ pub mod configure_market;
 pub mod create_asset;
 pub mod create_offering;
 pub mod refund;
+pub mod retain_shares;
 pub mod set_allowlist;
 
 pub use buy::*;
@@ -17,4 +18,5 @@ pub use configure_market::*;
 pub use create_asset::*;
 pub use create_offering::*;
 pub use refund::*;
+pub use retain_shares::*;
 pub use set_allowlist::*;

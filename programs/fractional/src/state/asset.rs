@@ -66,6 +66,24 @@ impl Asset {
         self.open_offering = false;
     }
 
+    /// Issues shares straight to the authority, outside any offering (the
+    /// open offering's reservation stays untouched).
+    pub fn retain(&mut self, shares: u64) -> Result<()> {
+        let issued = self
+            .issued
+            .checked_add(shares)
+            .ok_or(FractionalError::Overflow)?;
+        let committed = issued
+            .checked_add(self.reserved)
+            .ok_or(FractionalError::Overflow)?;
+        require!(
+            committed <= self.total_shares,
+            FractionalError::NotEnoughShares
+        );
+        self.issued = issued;
+        Ok(())
+    }
+
     pub fn burn(&mut self, shares: u64) -> Result<()> {
         self.issued = self
             .issued
