@@ -1,5 +1,6 @@
 //! `depin demo`: the whole story so far, on an in-process cluster.
 
+mod fractional;
 mod registry;
 mod rewards;
 mod staking;
@@ -42,6 +43,7 @@ pub async fn run(sbf: bool) -> Result<()> {
     let registered = registry::act(&mut story, &cast).await?;
     let rewarded = rewards::act(&mut story, &cast, &registered).await?;
     let staked = staking::act(&mut story, &cast, &registered, &rewarded).await?;
+    let invested = fractional::act(&mut story, &cast, &registered).await?;
 
     console.print(&format!("{}\n", story.steps.render()));
     registry::print_summary(
@@ -54,5 +56,6 @@ pub async fn run(sbf: bool) -> Result<()> {
     )
     .await?;
     rewards::print_summary(&mut console, &story.cluster, &cast, &rewarded).await?;
-    staking::print_summary(&mut console, &story.cluster, &cast, &registered, &staked).await
+    staking::print_summary(&mut console, &story.cluster, &cast, &registered, &staked).await?;
+    fractional::print_summary(&mut console, &story.cluster, &cast, &invested).await
 }

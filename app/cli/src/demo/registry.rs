@@ -17,6 +17,8 @@ use crate::table::{short, sol, Table};
 pub struct Registered {
     pub network: Pubkey,
     pub reward_mint: Pubkey,
+    /// A USDC-like mint (the operator is its mint authority).
+    pub usdc: Pubkey,
     /// USDC account collecting onboarding fees.
     pub fee_treasury: Pubkey,
     /// Battery (dave's after the sale), inverter (bob), EV charger (carol, suspended).
@@ -212,6 +214,7 @@ pub async fn act(story: &mut Story, cast: &Cast) -> Result<Registered> {
     Ok(Registered {
         network,
         reward_mint,
+        usdc,
         fee_treasury: treasury,
         devices,
     })

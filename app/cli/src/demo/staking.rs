@@ -221,7 +221,7 @@ pub async fn print_summary(
     console.print(&format!("{}\n", t.render()));
     let pool = staking::pool(cluster, &network).await?;
     console.print(&format!(
-        "stake pool: {} staked, {} funded, {} paid, {} slashed to the treasury; minimum operator bond {}",
+        "stake pool: {} staked, {} funded, {} paid, {} slashed to the treasury; minimum operator bond {}\n",
         dpin(pool.total_staked),
         dpin(pool.total_rewards_funded),
         dpin(pool.total_rewards_paid),
