@@ -1,9 +1,21 @@
 //! A network with a stake pool in its token: the admin holds every role and
-//! a funding account of the token; stakers get wallets with tokens.
+//! a funding account of the token; stakers get wallets with tokens. Also the
+//! checks the staking tests share: errors told apart by name and origin,
+//! permission checks, and snapshots proving a failed call changed nothing.
 
-use depin_client::staking::{self, PoolParams, BPS, DAY};
-use depin_client::{token, Keypair, Pubkey, Signer};
+use anchor_lang::error::ErrorCode as AnchorError;
+use anchor_lang::Space;
+use depin_client::local::ProgramMode;
+use depin_client::staking::{self, PoolParams, SlashArgs, StakeArgs, BPS, DAY};
+use depin_client::{token, ClientError, Cluster, Instruction, Keypair, Pubkey, Sent, Signer};
+use depin_registry::errors::RegistryError;
+use depin_registry::state::permission;
+use depin_staking::errors::StakingError;
+use depin_staking::state::{Position, StakePool};
 use depin_tests::*;
+
+/// Tokens minted to the admin's funding account.
+pub const FUNDING: u64 = 1_000_000_000;
 
 pub struct Staking {
     pub env: Env,
@@ -23,75 +35,586 @@ pub fn params() -> PoolParams {
     }
 }
 
-impl Staking {
-    pub async fn new() -> Staking {
+/// The weight of `amount` locked for `lockup_secs` under `params()`,
+/// computed here from the rule (1x unlocked, linear to 3x at 365 days,
+/// rounded down), not with the program's code.
+pub fn weight(amount: u64, lockup_secs: i64) -> u128 {
+    let multiplier_bps = 10_000 + 20_000 * lockup_secs as u128 / (365 * DAY) as u128;
+    amount as u128 * multiplier_bps / 10_000
+}
+
+/// A network with no stake pool yet, a treasury and a funding account of
+/// its token (both the admin's): the starting point of `create_pool`.
+pub struct Unopened {
+    pub env: Env,
+    pub treasury: Pubkey,
+    pub funding: Pubkey,
+}
+
+impl Unopened {
+    pub async fn new() -> Unopened {
         let env = Env::new().await;
         let admin = env.admin.pubkey();
         let mint = env.reward_mint;
-        let treasury = token::create_token_account(&env.cluster, &mint, &admin)
+        let treasury = env.token_account(&mint, &admin).await;
+        let funding = env.token_account(&mint, &admin).await;
+        token::mint_to(&env.cluster, &mint, &funding, &env.admin, FUNDING)
             .await
             .unwrap();
-        let funding = token::create_token_account(&env.cluster, &mint, &admin)
-            .await
-            .unwrap();
-        token::mint_to(&env.cluster, &mint, &funding, &env.admin, 1_000_000_000)
-            .await
-            .unwrap();
-        let ix = staking::create_pool(
-            &env.payer(),
-            &admin,
-            &env.network,
-            &mint,
-            &treasury,
-            params(),
-        );
-        env.send(&[ix], &[&env.admin]).await.unwrap();
-        let pool = staking::pool_address(&env.network);
-        let stake_vault = depin_staking::pda::stake_vault(&pool).0;
-        let reward_vault = depin_staking::pda::reward_vault(&pool).0;
-        Staking {
+        Unopened {
             env,
-            pool,
-            stake_vault,
-            reward_vault,
             treasury,
             funding,
         }
     }
 
+    /// `create_pool` by `authority` with the network's mint and treasury.
+    pub fn create_ix(&self, authority: &Pubkey, params: PoolParams) -> Instruction {
+        staking::create_pool(
+            &self.env.payer(),
+            authority,
+            &self.env.network,
+            &self.env.reward_mint,
+            &self.treasury,
+            params,
+        )
+    }
+
+    /// Opens the pool (the admin signs) with `params()`.
+    pub async fn open(self) -> Staking {
+        let ix = self.create_ix(&self.env.admin.pubkey(), params());
+        self.env.send(&[ix], &[&self.env.admin]).await.unwrap();
+        let pool = staking::pool_address(&self.env.network);
+        Staking {
+            env: self.env,
+            pool,
+            stake_vault: depin_staking::pda::stake_vault(&pool).0,
+            reward_vault: depin_staking::pda::reward_vault(&pool).0,
+            treasury: self.treasury,
+            funding: self.funding,
+        }
+    }
+}
+
+/// The stake pool of a second network of the same cluster and token, opened
+/// by that network's admin (for cross-pool substitutions).
+pub struct OtherPool {
+    pub other: OtherNetwork,
+    pub network: Pubkey,
+    pub pool: Pubkey,
+    pub stake_vault: Pubkey,
+    pub reward_vault: Pubkey,
+    pub treasury: Pubkey,
+}
+
+impl Staking {
+    pub async fn new() -> Staking {
+        Unopened::new().await.open().await
+    }
+
+    pub fn net(&self) -> Pubkey {
+        self.env.network
+    }
+
     /// A wallet holding `tokens` of the network token in a token account.
     pub async fn staker(&self, tokens: u64) -> (Keypair, Pubkey) {
         let wallet = self.env.wallet().await;
-        let account =
-            token::create_token_account(&self.env.cluster, &self.env.reward_mint, &wallet.pubkey())
-                .await
-                .unwrap();
+        let account = self
+            .env
+            .token_account(&self.env.reward_mint, &wallet.pubkey())
+            .await;
         if tokens > 0 {
-            token::mint_to(
-                &self.env.cluster,
-                &self.env.reward_mint,
-                &account,
-                &self.env.admin,
-                tokens,
-            )
-            .await
-            .unwrap();
+            self.mint_to(&account, tokens).await;
         }
         (wallet, account)
     }
 
-    pub async fn fund(&self, amount: u64, duration_secs: i64) {
-        let ix = staking::fund_rewards(
-            &self.env.admin.pubkey(),
-            &self.env.network,
-            &self.funding,
+    /// Mints `amount` of the network token (the admin is the mint authority).
+    pub async fn mint_to(&self, account: &Pubkey, amount: u64) {
+        token::mint_to(
+            &self.env.cluster,
+            &self.env.reward_mint,
+            account,
+            &self.env.admin,
             amount,
-            duration_secs,
-        );
-        self.env.send(&[ix], &[&self.env.admin]).await.unwrap();
+        )
+        .await
+        .unwrap();
+    }
+
+    // ---- time ----
+
+    /// The bank's unix time.
+    pub async fn now(&self) -> i64 {
+        self.env.cluster.unix_timestamp().await.unwrap()
+    }
+
+    pub async fn advance(&self, seconds: i64) {
+        let before = self.now().await;
+        self.env.cluster.advance_clock(seconds).await.unwrap();
+        assert_eq!(self.now().await, before + seconds);
+    }
+
+    // ---- state ----
+
+    pub async fn state(&self) -> StakePool {
+        staking::pool(&self.env.cluster, &self.net()).await.unwrap()
+    }
+
+    pub async fn position(&self, address: &Pubkey) -> Position {
+        staking::position(&self.env.cluster, address).await.unwrap()
+    }
+
+    pub fn position_address(&self, owner: &Pubkey, id: u32) -> Pubkey {
+        staking::position_address(&self.net(), owner, id)
+    }
+
+    pub fn bond_address(&self, operator: &Pubkey) -> Pubkey {
+        staking::bond_address(&self.net(), operator)
+    }
+
+    /// What `position` could claim now (the client's view, the program's math).
+    pub async fn pending(&self, position: &Pubkey) -> u64 {
+        staking::pending_rewards(&self.env.cluster, &self.net(), position)
+            .await
+            .unwrap()
+    }
+
+    pub async fn eligible(&self, operator: &Pubkey) -> bool {
+        staking::is_eligible_operator(&self.env.cluster, &self.net(), operator)
+            .await
+            .unwrap()
     }
 
     pub async fn balance(&self, account: &Pubkey) -> u64 {
         token::balance(&self.env.cluster, account).await.unwrap()
     }
+
+    /// Token balances of `accounts`, in order.
+    pub async fn balances(&self, accounts: &[Pubkey]) -> Vec<u64> {
+        let mut balances = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            balances.push(self.balance(account).await);
+        }
+        balances
+    }
+
+    /// Stake vault, reward vault and treasury balances.
+    pub async fn vaults(&self) -> [u64; 3] {
+        [
+            self.balance(&self.stake_vault).await,
+            self.balance(&self.reward_vault).await,
+            self.balance(&self.treasury).await,
+        ]
+    }
+
+    /// Rent of a position or bond account.
+    pub async fn position_rent(&self) -> u64 {
+        self.env
+            .cluster
+            .minimum_balance(8 + Position::INIT_SPACE)
+            .await
+            .unwrap()
+    }
+
+    // ---- instructions ----
+
+    pub fn stake_ix(
+        &self,
+        owner: &Pubkey,
+        source: &Pubkey,
+        id: u32,
+        amount: u64,
+        lockup_secs: i64,
+    ) -> Instruction {
+        let args = StakeArgs {
+            id,
+            amount,
+            lockup_secs,
+        };
+        staking::stake(&self.env.payer(), owner, &self.net(), source, args)
+    }
+
+    pub async fn try_stake(
+        &self,
+        owner: &Keypair,
+        source: &Pubkey,
+        id: u32,
+        amount: u64,
+        lockup_secs: i64,
+    ) -> Result<Sent, ClientError> {
+        let ix = self.stake_ix(&owner.pubkey(), source, id, amount, lockup_secs);
+        self.env.send(&[ix], &[owner]).await
+    }
+
+    /// Opens position `id` of `owner`; returns its address.
+    pub async fn stake(
+        &self,
+        owner: &Keypair,
+        source: &Pubkey,
+        id: u32,
+        amount: u64,
+        lockup_secs: i64,
+    ) -> Pubkey {
+        self.try_stake(owner, source, id, amount, lockup_secs)
+            .await
+            .unwrap();
+        self.position_address(&owner.pubkey(), id)
+    }
+
+    pub async fn try_extend(
+        &self,
+        owner: &Keypair,
+        position: &Pubkey,
+        lockup_secs: i64,
+    ) -> Result<Sent, ClientError> {
+        let ix = staking::extend_lockup(&owner.pubkey(), &self.net(), position, lockup_secs);
+        self.env.send(&[ix], &[owner]).await
+    }
+
+    pub fn claim_ix(&self, owner: &Pubkey, position: &Pubkey, destination: &Pubkey) -> Instruction {
+        staking::claim_rewards(owner, &self.net(), position, destination)
+    }
+
+    pub async fn try_claim(
+        &self,
+        owner: &Keypair,
+        position: &Pubkey,
+        destination: &Pubkey,
+    ) -> Result<Sent, ClientError> {
+        let ix = self.claim_ix(&owner.pubkey(), position, destination);
+        self.env.send(&[ix], &[owner]).await
+    }
+
+    /// Claims into `destination`; returns what arrived there.
+    pub async fn claim(&self, owner: &Keypair, position: &Pubkey, destination: &Pubkey) -> u64 {
+        let before = self.balance(destination).await;
+        self.try_claim(owner, position, destination).await.unwrap();
+        self.balance(destination).await - before
+    }
+
+    pub async fn try_request_unstake(
+        &self,
+        owner: &Keypair,
+        position: &Pubkey,
+    ) -> Result<Sent, ClientError> {
+        let ix = staking::request_unstake(&owner.pubkey(), &self.net(), position);
+        self.env.send(&[ix], &[owner]).await
+    }
+
+    pub async fn request_unstake(&self, owner: &Keypair, position: &Pubkey) {
+        self.try_request_unstake(owner, position).await.unwrap();
+    }
+
+    pub fn withdraw_ix(
+        &self,
+        owner: &Pubkey,
+        position: &Pubkey,
+        destination: &Pubkey,
+    ) -> Instruction {
+        staking::withdraw(owner, &self.net(), position, destination)
+    }
+
+    pub async fn try_withdraw(
+        &self,
+        owner: &Keypair,
+        position: &Pubkey,
+        destination: &Pubkey,
+    ) -> Result<Sent, ClientError> {
+        let ix = self.withdraw_ix(&owner.pubkey(), position, destination);
+        self.env.send(&[ix], &[owner]).await
+    }
+
+    /// `fund_rewards` by `authority` from `source`.
+    pub fn fund_ix_by(
+        &self,
+        authority: &Pubkey,
+        source: &Pubkey,
+        amount: u64,
+        duration_secs: i64,
+    ) -> Instruction {
+        staking::fund_rewards(authority, &self.net(), source, amount, duration_secs)
+    }
+
+    /// `fund_rewards` by the admin from the funding account.
+    pub fn fund_ix(&self, amount: u64, duration_secs: i64) -> Instruction {
+        self.fund_ix_by(
+            &self.env.admin.pubkey(),
+            &self.funding,
+            amount,
+            duration_secs,
+        )
+    }
+
+    pub async fn try_fund(&self, amount: u64, duration_secs: i64) -> Result<Sent, ClientError> {
+        let ix = self.fund_ix(amount, duration_secs);
+        self.env.send(&[ix], &[&self.env.admin]).await
+    }
+
+    pub async fn fund(&self, amount: u64, duration_secs: i64) {
+        self.try_fund(amount, duration_secs).await.unwrap();
+    }
+
+    pub fn bond_ix(&self, operator: &Pubkey, source: &Pubkey, amount: u64) -> Instruction {
+        staking::bond(&self.env.payer(), operator, &self.net(), source, amount)
+    }
+
+    pub async fn try_bond(
+        &self,
+        operator: &Keypair,
+        source: &Pubkey,
+        amount: u64,
+    ) -> Result<Sent, ClientError> {
+        let ix = self.bond_ix(&operator.pubkey(), source, amount);
+        self.env.send(&[ix], &[operator]).await
+    }
+
+    /// Bonds `amount` more; returns the bond's address.
+    pub async fn bond(&self, operator: &Keypair, source: &Pubkey, amount: u64) -> Pubkey {
+        self.try_bond(operator, source, amount).await.unwrap();
+        self.bond_address(&operator.pubkey())
+    }
+
+    /// `slash` of `operator`'s bond by `authority` into the pool's treasury.
+    pub fn slash_ix(&self, authority: &Pubkey, operator: &Pubkey, amount: u64) -> Instruction {
+        let args = SlashArgs {
+            amount,
+            reason: 7,
+            evidence: [0xab; 32],
+        };
+        staking::slash(authority, &self.net(), operator, &self.treasury, args)
+    }
+
+    /// Slashes `operator` as the admin.
+    pub async fn try_slash(&self, operator: &Pubkey, amount: u64) -> Result<Sent, ClientError> {
+        let ix = self.slash_ix(&self.env.admin.pubkey(), operator, amount);
+        self.env.send(&[ix], &[&self.env.admin]).await
+    }
+
+    // ---- other pools ----
+
+    /// A second network (same token) with its own pool, opened by its admin
+    /// with `params()` and a treasury of its own.
+    pub async fn other_pool(&self) -> OtherPool {
+        let other = self.env.other_network().await;
+        let admin = other.admin.pubkey();
+        let treasury = self.env.token_account(&self.env.reward_mint, &admin).await;
+        let ix = staking::create_pool(
+            &self.env.payer(),
+            &admin,
+            &other.network,
+            &self.env.reward_mint,
+            &treasury,
+            params(),
+        );
+        self.env.send(&[ix], &[&other.admin]).await.unwrap();
+        let network = other.network;
+        let pool = staking::pool_address(&network);
+        OtherPool {
+            other,
+            network,
+            pool,
+            stake_vault: depin_staking::pda::stake_vault(&pool).0,
+            reward_vault: depin_staking::pda::reward_vault(&pool).0,
+            treasury,
+        }
+    }
+
+    /// `owner` stakes `amount` (no lockup) as position 0 in `other`'s pool.
+    pub async fn stake_in(&self, other: &OtherPool, owner: &Keypair, source: &Pubkey, amount: u64) {
+        let args = StakeArgs {
+            id: 0,
+            amount,
+            lockup_secs: 0,
+        };
+        let ix = staking::stake(
+            &self.env.payer(),
+            &owner.pubkey(),
+            &other.network,
+            source,
+            args,
+        );
+        self.env.send(&[ix], &[owner]).await.unwrap();
+    }
+
+    // ---- nothing moved ----
+
+    /// Lamports and data of the pool, its vaults, the treasury, the funding
+    /// account and `extra`, to show a failed instruction changed nothing.
+    pub async fn snapshot(&self, extra: &[Pubkey]) -> Snapshot {
+        let mut addresses = vec![
+            self.pool,
+            self.stake_vault,
+            self.reward_vault,
+            self.treasury,
+            self.funding,
+        ];
+        addresses.extend_from_slice(extra);
+        snapshot(&self.env, &addresses).await
+    }
+}
+
+impl OtherPool {
+    pub fn position_address(&self, owner: &Pubkey, id: u32) -> Pubkey {
+        staking::position_address(&self.network, owner, id)
+    }
+}
+
+/// An account's lamports and data (`None`: no account).
+type AccountState = Option<(u64, Vec<u8>)>;
+
+/// The state of some accounts at one moment.
+pub struct Snapshot(Vec<(Pubkey, AccountState)>);
+
+pub async fn snapshot(env: &Env, addresses: &[Pubkey]) -> Snapshot {
+    let mut accounts = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let account = env.cluster.get_account(address).await.unwrap();
+        accounts.push((*address, account.map(|a| (a.lamports, a.data))));
+    }
+    Snapshot(accounts)
+}
+
+impl Snapshot {
+    /// Asserts that none of the accounts changed since the snapshot.
+    pub async fn assert_unchanged(&self, env: &Env) {
+        for (address, before) in &self.0 {
+            let now = env
+                .cluster
+                .get_account(address)
+                .await
+                .unwrap()
+                .map(|a| (a.lamports, a.data));
+            assert!(
+                *before == now,
+                "account {address} changed: lamports {:?} -> {:?}",
+                before.as_ref().map(|a| a.0),
+                now.as_ref().map(|a| a.0),
+            );
+        }
+    }
+}
+
+// ---- errors ----
+
+/// The Anchor log line naming the error of a failed transaction.
+fn anchor_line(error: &ClientError) -> Option<String> {
+    error
+        .logs()
+        .iter()
+        .rev()
+        .find(|line| line.contains("Error Code: "))
+        .cloned()
+}
+
+/// Asserts the custom error number and, where the program's log reaches the
+/// transaction (in the SBF VM; natively Anchor's `msg!` lines go to stdout),
+/// the error's name; returns that log line.
+#[track_caller]
+fn assert_named(error: ClientError, code: u32, name: &str) -> Option<String> {
+    assert_eq!(
+        error.custom_code(),
+        Some(code),
+        "expected {name} ({code}), got: {error}\nlogs:\n{}",
+        error.logs().join("\n")
+    );
+    let line = anchor_line(&error);
+    if ProgramMode::from_env().is_sbf() {
+        let line = line.as_deref().unwrap_or_default();
+        assert!(
+            line.contains(&format!("Error Code: {name}. Error Number: {code}.")),
+            "expected {name} ({code}), got: {line}\nlogs:\n{}",
+            error.logs().join("\n")
+        );
+    }
+    line
+}
+
+/// Asserts that `result` failed with exactly this staking error (number and
+/// name, and not raised by registry code: registry and staking errors share
+/// numbers, and `MissingPermission` even the name).
+#[track_caller]
+pub fn assert_staking_error<T: std::fmt::Debug>(
+    result: Result<T, ClientError>,
+    expected: StakingError,
+) {
+    let error = assert_fails(result);
+    let line = assert_named(error, expected.into(), &expected.name());
+    assert!(
+        !line.is_some_and(|line| line.contains("registry")),
+        "expected the staking program's {}",
+        expected.name()
+    );
+}
+
+/// Asserts that `result` failed with this registry error, raised by the
+/// registry's own checks (e.g. `Member::require`) inside the staking program.
+#[track_caller]
+pub fn assert_registry_error<T: std::fmt::Debug>(
+    result: Result<T, ClientError>,
+    expected: RegistryError,
+) {
+    let error = assert_fails(result);
+    let line = assert_named(error, expected.into(), &expected.name());
+    assert!(
+        !ProgramMode::from_env().is_sbf() || line.is_some_and(|line| line.contains("registry")),
+        "expected the registry's {}",
+        expected.name()
+    );
+}
+
+/// The permission checks of a role-gated staking instruction, built by `ix`
+/// for an acting authority, that needs `needed`; every attempt must fail
+/// (callers check that nothing changed):
+/// * a member holding every permission but `needed` → the registry's
+///   `MissingPermission`;
+/// * a wallet presenting the admin's member record → `has_one` fails with
+///   `StakingError::MissingPermission`;
+/// * the admin of another network with its own record there → the
+///   registry's `MemberNetworkMismatch`;
+/// * a wallet holding no role at all → the member account does not exist;
+/// * the admin itself without its signature → `AccountNotSigner`.
+pub async fn assert_requires_permission(
+    env: &Env,
+    ix: impl Fn(&Pubkey) -> Instruction,
+    needed: u16,
+) {
+    let almost = env.member(permission::ALL & !needed).await;
+    assert_registry_error(
+        env.send(&[ix(&almost.pubkey())], &[&almost]).await,
+        RegistryError::MissingPermission,
+    );
+
+    let impostor = env.wallet().await;
+    let borrowed = env.borrow_record(
+        ix(&impostor.pubkey()),
+        &impostor.pubkey(),
+        &env.admin.pubkey(),
+    );
+    assert_staking_error(
+        env.send(&[borrowed], &[&impostor]).await,
+        StakingError::MissingPermission,
+    );
+
+    let other = env.other_network().await;
+    let admin = other.admin.pubkey();
+    let foreign = env.cross_network(
+        ix(&admin),
+        depin_registry::pda::member,
+        &admin,
+        &other.network,
+    );
+    assert_registry_error(
+        env.send(&[foreign], &[&other.admin]).await,
+        RegistryError::MemberNetworkMismatch,
+    );
+
+    let nobody = env.wallet().await;
+    assert_error(
+        env.send(&[ix(&nobody.pubkey())], &[&nobody]).await,
+        AnchorError::AccountNotInitialized,
+    );
+
+    let admin = env.admin.pubkey();
+    assert_requires_signature(env, ix(&admin), &admin).await;
 }
