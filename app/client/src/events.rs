@@ -98,6 +98,7 @@ event_enum!(
         PoolCreated,
         Staked,
         LockupExtended,
+        LockupExpired,
         RewardsClaimed,
         UnstakeRequested,
         Withdrawn,

@@ -99,6 +99,17 @@ pub fn extend_lockup(
     )
 }
 
+/// Anyone: returns a stake whose lockup ended to the 1x weight.
+pub fn expire_lockup(network: &Pubkey, position: &Pubkey) -> Instruction {
+    build(
+        accs::ExpireLockup {
+            pool: pool_address(network),
+            position: *position,
+        },
+        ixs::ExpireLockup {},
+    )
+}
+
 pub fn claim_rewards(
     owner: &Pubkey,
     network: &Pubkey,

@@ -40,6 +40,8 @@ pub enum StakingError {
     NotABond,
     #[msg("Slash amount exceeds the bond")]
     SlashTooLarge,
+    #[msg("The position has no lockup to expire")]
+    NoLockup,
     #[msg("Arithmetic overflow")]
     Overflow,
     #[msg("Internal accounting is inconsistent")]

@@ -34,6 +34,13 @@ pub struct LockupExtended {
 
 #[event]
 #[derive(Debug, Clone)]
+pub struct LockupExpired {
+    pub position: Pubkey,
+    pub weight: u128,
+}
+
+#[event]
+#[derive(Debug, Clone)]
 pub struct RewardsClaimed {
     pub position: Pubkey,
     pub owner: Pubkey,

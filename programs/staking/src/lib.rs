@@ -42,6 +42,11 @@ pub mod depin_staking {
     }
 
     #[access_control(ctx.accounts.validate())]
+    pub fn expire_lockup(ctx: Context<ExpireLockup>) -> Result<()> {
+        instructions::expire_lockup::handler(ctx)
+    }
+
+    #[access_control(ctx.accounts.validate())]
     pub fn claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
         instructions::claim_rewards::handler(ctx)
     }

@@ -12,6 +12,7 @@ pub const BUDGETS: &[Budget] = &[
     ("create_pool", 31900, "PoolCreated"),
     ("stake", 18600, "Staked"),
     ("extend_lockup", 6600, "LockupExtended"),
+    ("expire_lockup", 8000, "LockupExpired"),
     ("fund_rewards", 7800, "RewardsFunded"),
     ("claim_rewards", 9000, "RewardsClaimed"),
     ("request_unstake", 6300, "UnstakeRequested"),
@@ -135,6 +136,19 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         token::balance(&env.cluster, &treasury).await.unwrap(),
         1_500
     );
+
+    let args = StakeArgs {
+        id: 2,
+        amount: 1_000,
+        lockup_secs: 5 * DAY,
+    };
+    let ix = staking::stake(&payer, &alice.pubkey(), &network, &alice_tokens, args);
+    env.send(&[ix], &[&alice]).await.unwrap();
+    env.cluster.advance_clock(5 * DAY).await.unwrap();
+    let short = staking::position_address(&network, &alice.pubkey(), 2);
+    let ix = staking::expire_lockup(&network, &short);
+    r.run("expire_lockup", "by anyone (the crank)", &[ix], &[])
+        .await;
 
     let ix = staking::request_unstake(&alice.pubkey(), &network, &unlocked);
     r.run("request_unstake", "", &[ix], &[&alice]).await;

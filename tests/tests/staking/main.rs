@@ -4,6 +4,7 @@
 mod bond;
 mod claims;
 mod create_pool;
+mod expire_lockup;
 mod extend_lockup;
 mod fixture;
 mod flow;

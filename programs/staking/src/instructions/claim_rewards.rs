@@ -35,8 +35,11 @@ impl ClaimRewards<'_> {
 
 pub fn handler(ctx: Context<ClaimRewards>) -> Result<()> {
     let accounts = ctx.accounts;
-    accounts.pool.accrue(Clock::get()?.unix_timestamp)?;
+    let now = Clock::get()?.unix_timestamp;
+    accounts.pool.accrue(now)?;
     let amount = accounts.pool.take_rewards(&mut accounts.position)?;
+    // A finished lockup stops weighing more from here on.
+    accounts.pool.expire_lockup(&mut accounts.position, now)?;
     require!(amount > 0, StakingError::NothingToClaim);
     vault::pay_out(
         &accounts.pool,

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use depin_accrual::{AccrualError, Pool, RewardIndex, Stream};
 
 use crate::errors::StakingError;
-use crate::state::{PoolParams, Position};
+use crate::state::{PoolParams, Position, PositionKind};
 
 /// A network's stake pool: principal and reward vaults, parameters, and the
 /// reward-per-weight accrual (a rate stream feeding a pro-rata index).
@@ -128,7 +128,10 @@ impl StakePool {
     }
 
     /// Releases the stream up to `now` into the index. Every instruction
-    /// calls this before touching weights or rewards. Pure math on account
+    /// calls this before touching weights or rewards. Rewards released while
+    /// nothing was staked are held and paid with the next release, shared by
+    /// whoever is staked then (paying them at the first instruction after a
+    /// stake would hand them all to the first staker). Pure math on account
     /// state, so clients can run it to show pending rewards.
     pub fn accrue(&mut self, now: i64) -> Result<()> {
         let mut stream = self.stream();
@@ -174,6 +177,19 @@ impl StakePool {
         position.lockup_secs = lockup_secs;
         position.lockup_end = now.checked_add(lockup_secs).ok_or(StakingError::Overflow)?;
         self.reweigh(position)
+    }
+
+    /// A stake whose lockup has ended goes back to the 1x weight (its
+    /// multiplier was for being locked). Returns whether it did.
+    pub fn expire_lockup(&mut self, position: &mut Position, now: i64) -> Result<bool> {
+        let due = position.kind == PositionKind::Stake
+            && position.lockup_secs > 0
+            && position.amount > 0
+            && !position.is_locked(now);
+        if due {
+            self.relock(position, 0, now)?;
+        }
+        Ok(due)
     }
 
     /// Moves all earning principal into the cooldown; it stops earning.
