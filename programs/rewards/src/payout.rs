@@ -2,7 +2,6 @@
 //! PDA with its stored bump: no address search on-chain).
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{transfer, Transfer};
 
 use crate::pda::DISTRIBUTOR_SEED;
 use crate::state::Distributor;
@@ -22,13 +21,12 @@ pub fn from_vault<'info>(
         &pool_id,
         &bump,
     ];
-    let accounts = Transfer {
-        from: vault.clone(),
-        to: destination.clone(),
-        authority: distributor.to_account_info(),
-    };
-    transfer(
-        CpiContext::new_with_signer(token_program.key(), accounts, &[seeds]),
+    depin_token_cpi::transfer_signed(
+        vault,
+        destination,
+        &distributor.to_account_info(),
+        token_program,
         amount,
+        seeds,
     )
 }

@@ -1,26 +1,11 @@
-//! Token transfers in and out of the pool's vaults (out: signed by the pool
-//! PDA with its stored bump, no address search).
+//! Transfers out of the pool's vaults, signed by the pool PDA.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{transfer, Transfer};
 
 use crate::pda::POOL_SEED;
 use crate::state::StakePool;
 
-pub fn deposit<'info>(
-    from: &AccountInfo<'info>,
-    vault: &AccountInfo<'info>,
-    authority: &AccountInfo<'info>,
-    token_program: &AccountInfo<'info>,
-    amount: u64,
-) -> Result<()> {
-    let accounts = Transfer {
-        from: from.clone(),
-        to: vault.clone(),
-        authority: authority.clone(),
-    };
-    transfer(CpiContext::new(token_program.key(), accounts), amount)
-}
+pub use depin_token_cpi::transfer as deposit;
 
 pub fn pay_out<'info>(
     pool: &Account<'info, StakePool>,
@@ -31,13 +16,12 @@ pub fn pay_out<'info>(
 ) -> Result<()> {
     let bump = [pool.bump];
     let seeds: &[&[u8]] = &[POOL_SEED, pool.network.as_ref(), &bump];
-    let accounts = Transfer {
-        from: vault.clone(),
-        to: destination.clone(),
-        authority: pool.to_account_info(),
-    };
-    transfer(
-        CpiContext::new_with_signer(token_program.key(), accounts, &[seeds]),
+    depin_token_cpi::transfer_signed(
+        vault,
+        destination,
+        &pool.to_account_info(),
+        token_program,
         amount,
+        seeds,
     )
 }

@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{transfer, Token, Transfer};
+use anchor_spl::token::Token;
 
 use crate::errors::RewardsError;
 use crate::events::DistributorFunded;
@@ -35,12 +35,13 @@ impl Fund<'_> {
 
 pub fn handler(ctx: Context<Fund>, amount: u64) -> Result<()> {
     let accounts = ctx.accounts;
-    let cpi = Transfer {
-        from: accounts.source.to_account_info(),
-        to: accounts.vault.to_account_info(),
-        authority: accounts.funder.to_account_info(),
-    };
-    transfer(CpiContext::new(accounts.token_program.key(), cpi), amount)?;
+    depin_token_cpi::transfer(
+        &accounts.source,
+        &accounts.vault,
+        &accounts.funder,
+        &accounts.token_program,
+        amount,
+    )?;
     accounts.distributor.record_funding(amount)?;
     emit!(DistributorFunded {
         distributor: accounts.distributor.key(),

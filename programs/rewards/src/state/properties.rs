@@ -140,7 +140,8 @@ fn roots_only_move_forward() {
         RewardsError::LedgerTooSmall.into()
     );
     assert_eq!(
-        d.post_root(6, [2; 32], u64::MAX, 4, u64::MAX - 1).unwrap_err(),
+        d.post_root(6, [2; 32], u64::MAX, 4, u64::MAX - 1)
+            .unwrap_err(),
         RewardsError::RootUnfunded.into()
     );
     // Vault plus claimed beyond u64::MAX still covers the largest total.
