@@ -139,15 +139,15 @@ pub fn create_asset(
     )
 }
 
-/// Offering number `id` (the asset's `offering_count`); `market` when the
-/// network has market settings.
+/// Offering number `id` (the asset's `offering_count`) in `network` (whose
+/// market settings, if any, set the fee).
 pub fn create_offering(
     payer: &Pubkey,
     authority: &Pubkey,
+    network: &Pubkey,
     keys: &AssetKeys,
     id: u16,
     payment_mint: &Pubkey,
-    market: Option<Pubkey>,
     terms: OfferingTerms,
 ) -> Instruction {
     let offering = keys.offering(id);
@@ -159,7 +159,7 @@ pub fn create_offering(
             offering,
             escrow: pda::escrow(&offering).0,
             payment_mint: *payment_mint,
-            market,
+            market: pda::market(network).0,
             token_program: TOKEN_PROGRAM_ID,
             system_program: SYSTEM_PROGRAM,
         },

@@ -93,14 +93,14 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         per_investor_cap: 0,
         allowlist_required: true,
     };
-    let market = Some(fractional::market_address(&network));
+    let market = fractional::market_address(&network);
     let ix = fractional::create_offering(
         &payer,
         &owner.pubkey(),
+        &network,
         &keys,
         0,
         &usdc,
-        market,
         terms(800, 500),
     );
     r.run("create_offering", "escrow", &[ix], &[&owner]).await;
@@ -150,7 +150,7 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         0,
         &owner.pubkey(),
         &owner_usdc,
-        Some((market.unwrap(), fee_account)),
+        Some((market, fee_account)),
     );
     r.run(
         "close_offering",
@@ -187,10 +187,10 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     let ix = fractional::create_offering(
         &payer,
         &owner.pubkey(),
+        &network,
         &spare_keys,
         0,
         &usdc,
-        None,
         failing,
     );
     env.send(&[ix], &[&owner]).await.unwrap();
@@ -208,8 +208,15 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         allowlist_required: false,
         ..terms(50, 10)
     };
-    let ix =
-        fractional::create_offering(&payer, &owner.pubkey(), &spare_keys, 1, &usdc, None, later);
+    let ix = fractional::create_offering(
+        &payer,
+        &owner.pubkey(),
+        &network,
+        &spare_keys,
+        1,
+        &usdc,
+        later,
+    );
     env.send(&[ix], &[&owner]).await.unwrap();
     let ix = fractional::cancel_offering(&owner.pubkey(), &spare_keys, 1);
     r.run("cancel_offering", "", &[ix], &[&owner]).await;

@@ -1,24 +1,45 @@
 //! A network with a registered battery tokenized into 1,000 shares, a
-//! USDC-like payment mint, a market fee of 2.5% and a compliance officer.
+//! USDC-like payment mint, a market fee of 2.5% and a compliance officer;
+//! builders for every fractional and revenue step the tests take, readers
+//! of what they store, and the checks the tests share ("nothing moved",
+//! permission checks).
 
-use depin_client::fractional::{self, AssetKeys, OfferingTerms};
-use depin_client::{token, Cluster, Keypair, Pubkey, Signer};
+use anchor_lang::error::ErrorCode as AnchorError;
+use anchor_lang::{InstructionData, ToAccountMetas};
+use anchor_spl::token::spl_token;
+use depin_client::fractional::{self, AssetKeys, OfferingTerms, Purchase};
+use depin_client::{fetch, fetch_optional, Signer};
+use depin_client::{revenue, token, ClientError, Cluster, Instruction, Keypair, Pubkey, Sent};
+use depin_fractional::errors::FractionalError;
+use depin_fractional::state::{AllowEntry, Asset, MarketConfig, Offering};
+use depin_registry::errors::RegistryError;
 use depin_registry::state::permission;
+use depin_revenue::state::{Holding, RevenuePool};
 use depin_tests::*;
 
 pub const USDC: u64 = 1_000_000;
 pub const FEE_BPS: u16 = 250;
+pub const TOTAL_SHARES: u64 = 1_000;
+/// How long the fixture's offerings stay open.
+pub const WEEK: i64 = 7 * 86_400;
+
+const SYSTEM_PROGRAM: Pubkey = anchor_lang::solana_program::system_program::ID;
 
 pub struct Market {
     pub env: Env,
+    /// Approved maker that registered the battery (and registers more).
+    pub maker: Keypair,
     /// The battery's owner, who tokenized it.
     pub owner: Keypair,
+    /// The battery's device record.
     pub device: Pubkey,
     pub keys: AssetKeys,
     pub usdc: Pubkey,
     pub compliance: Keypair,
     pub fee_recipient: Keypair,
+    /// The fee recipient's USDC account.
     pub fee_account: Pubkey,
+    /// The owner's USDC account, where proceeds go.
     pub owner_usdc: Pubkey,
 }
 
@@ -53,12 +74,13 @@ impl Market {
             &env.network,
             &device,
             &usdc,
-            1_000,
+            TOTAL_SHARES,
         );
         env.send(&[ix], &[&owner]).await.unwrap();
         let keys = AssetKeys::of_device(&device);
         Market {
             env,
+            maker,
             owner,
             device,
             keys,
@@ -74,6 +96,111 @@ impl Market {
         self.env.cluster.unix_timestamp().await.unwrap()
     }
 
+    /// Moves the clock forward by `seconds`.
+    pub async fn advance(&self, seconds: i64) {
+        self.env.cluster.advance_clock(seconds).await.unwrap();
+    }
+
+    /// Moves the clock to exactly offering `id`'s deadline.
+    pub async fn reach_deadline(&self, id: u16) {
+        let deadline = self.offering(id).await.deadline;
+        let now = self.now().await;
+        self.advance(deadline - now).await;
+        assert_eq!(self.now().await, deadline);
+    }
+
+    pub fn market_address(&self) -> Pubkey {
+        fractional::market_address(&self.env.network)
+    }
+
+    /// A new battery of the market's network owned by `owner` (not yet
+    /// tokenized): its key and its device record.
+    pub async fn new_device(&self, owner: &Pubkey) -> (Keypair, Pubkey) {
+        let key = self.env.device(&self.maker, owner).await;
+        let record = depin_registry::pda::device(&self.env.network, &key.pubkey()).0;
+        (key, record)
+    }
+
+    /// A second battery of the owner, tokenized into 500 shares paid in
+    /// USDC, with offering 0 of all of them open (1 USDC, no soft cap).
+    pub async fn second_asset(&self) -> AssetKeys {
+        let (_, device) = self.new_device(&self.owner.pubkey()).await;
+        let ix = fractional::create_asset(
+            &self.env.payer(),
+            &self.owner.pubkey(),
+            &self.env.network,
+            &device,
+            &self.usdc,
+            500,
+        );
+        self.env.send(&[ix], &[&self.owner]).await.unwrap();
+        let keys = AssetKeys::of_device(&device);
+        let terms = self.terms(500, USDC, 0, 0, false).await;
+        let ix = fractional::create_offering(
+            &self.env.payer(),
+            &self.owner.pubkey(),
+            &self.env.network,
+            &keys,
+            0,
+            &self.usdc,
+            terms,
+        );
+        self.env.send(&[ix], &[&self.owner]).await.unwrap();
+        keys
+    }
+
+    // ---- offerings ----
+
+    /// Terms of `shares` at `price` USDC base units, closing in a week.
+    pub async fn terms(
+        &self,
+        shares: u64,
+        price: u64,
+        soft_cap: u64,
+        cap: u64,
+        allowlist: bool,
+    ) -> OfferingTerms {
+        OfferingTerms {
+            price_per_share: price,
+            shares_for_sale: shares,
+            soft_cap,
+            deadline: self.now().await + WEEK,
+            per_investor_cap: cap,
+            allowlist_required: allowlist,
+        }
+    }
+
+    /// Offering `id` opened by `by`, under the market settings of `network`
+    /// (the program checks they are the asset's network's).
+    pub fn offer_ix_by(
+        &self,
+        by: &Pubkey,
+        id: u16,
+        terms: OfferingTerms,
+        network: &Pubkey,
+    ) -> Instruction {
+        fractional::create_offering(
+            &self.env.payer(),
+            by,
+            network,
+            &self.keys,
+            id,
+            &self.usdc,
+            terms,
+        )
+    }
+
+    /// Offering `id` by the owner under the network's market.
+    pub fn offer_ix(&self, id: u16, terms: OfferingTerms) -> Instruction {
+        self.offer_ix_by(&self.owner.pubkey(), id, terms, &self.env.network)
+    }
+
+    pub async fn try_offer(&self, id: u16, terms: OfferingTerms) -> Result<Sent, ClientError> {
+        self.env
+            .send(&[self.offer_ix(id, terms)], &[&self.owner])
+            .await
+    }
+
     /// Offering `id` of `shares` at `price` USDC base units per share.
     pub async fn offer(
         &self,
@@ -84,26 +211,35 @@ impl Market {
         cap: u64,
         allowlist: bool,
     ) {
-        let terms = OfferingTerms {
-            price_per_share: price,
-            shares_for_sale: shares,
-            soft_cap,
-            deadline: self.now().await + 7 * 86_400,
-            per_investor_cap: cap,
-            allowlist_required: allowlist,
-        };
-        let market = Some(fractional::market_address(&self.env.network));
-        let ix = fractional::create_offering(
-            &self.env.payer(),
-            &self.owner.pubkey(),
-            &self.keys,
-            id,
-            &self.usdc,
-            market,
-            terms,
-        );
-        self.env.send(&[ix], &[&self.owner]).await.unwrap();
+        let terms = self.terms(shares, price, soft_cap, cap, allowlist).await;
+        self.try_offer(id, terms).await.unwrap();
     }
+
+    /// Offering `id` of `shares` at `price` after the treasury set the
+    /// network's fee to 0 (an offering cannot leave the market out).
+    pub async fn offer_without_fee(&self, id: u16, shares: u64, price: u64, soft_cap: u64) {
+        let ix = fractional::configure_market(
+            &self.env.payer(),
+            &self.env.admin.pubkey(),
+            &self.env.network,
+            0,
+            &self.fee_recipient.pubkey(),
+        );
+        self.env.send(&[ix], &[&self.env.admin]).await.unwrap();
+        let terms = self.terms(shares, price, soft_cap, 0, false).await;
+        self.try_offer(id, terms).await.unwrap();
+    }
+
+    pub fn cancel_ix(&self, by: &Pubkey, id: u16) -> Instruction {
+        fractional::cancel_offering(by, &self.keys, id)
+    }
+
+    pub async fn cancel(&self, id: u16) -> Result<Sent, ClientError> {
+        let ix = self.cancel_ix(&self.owner.pubkey(), id);
+        self.env.send(&[ix], &[&self.owner]).await
+    }
+
+    // ---- investors and buying ----
 
     /// An investor with `usdc` USDC, a USDC account and a share account.
     pub async fn investor(&self, usdc: u64, allowlisted: bool) -> Investor {
@@ -128,14 +264,7 @@ impl Market {
                 .await
                 .unwrap();
         if allowlisted {
-            let ix = fractional::set_allowlist(
-                &self.env.payer(),
-                &self.compliance.pubkey(),
-                &self.env.network,
-                &wallet.pubkey(),
-                true,
-            );
-            self.env.send(&[ix], &[&self.compliance]).await.unwrap();
+            self.allow(&wallet.pubkey(), true).await;
         }
         Investor {
             wallet,
@@ -145,13 +274,35 @@ impl Market {
         }
     }
 
-    pub async fn buy(
-        &self,
-        investor: &Investor,
-        id: u16,
-        shares: u64,
-    ) -> Result<depin_client::Sent, depin_client::ClientError> {
-        let ix = fractional::buy(
+    /// The owner as an [`Investor`]: its USDC account and a new share account.
+    pub async fn owner_as_investor(&self) -> Investor {
+        let shares = token::create_token_account(
+            &self.env.cluster,
+            &self.keys.share_mint,
+            &self.owner.pubkey(),
+        )
+        .await
+        .unwrap();
+        Investor {
+            wallet: self.owner.insecure_clone(),
+            usdc: self.owner_usdc,
+            shares,
+            allowlisted: false,
+        }
+    }
+
+    pub fn allow_ix(&self, by: &Pubkey, investor: &Pubkey, allowed: bool) -> Instruction {
+        fractional::set_allowlist(&self.env.payer(), by, &self.env.network, investor, allowed)
+    }
+
+    /// The compliance officer (dis)allows `investor`.
+    pub async fn allow(&self, investor: &Pubkey, allowed: bool) {
+        let ix = self.allow_ix(&self.compliance.pubkey(), investor, allowed);
+        self.env.send(&[ix], &[&self.compliance]).await.unwrap();
+    }
+
+    pub fn buy_ix(&self, investor: &Investor, id: u16, shares: u64) -> Instruction {
+        fractional::buy(
             &investor.wallet.pubkey(),
             &self.keys,
             id,
@@ -159,12 +310,211 @@ impl Market {
             investor.allowlisted,
             &investor.usdc,
             shares,
-        );
+        )
+    }
+
+    pub async fn buy(
+        &self,
+        investor: &Investor,
+        id: u16,
+        shares: u64,
+    ) -> Result<Sent, ClientError> {
+        let ix = self.buy_ix(investor, id, shares);
         self.env.send(&[ix], &[&investor.wallet]).await
     }
 
+    // ---- closing and refunds ----
+
+    /// The fee accounts of the fixture's market.
+    pub fn fee(&self) -> Option<(Pubkey, Pubkey)> {
+        Some((self.market_address(), self.fee_account))
+    }
+
+    pub fn close_ix_with(
+        &self,
+        id: u16,
+        proceeds: &Pubkey,
+        fee: Option<(Pubkey, Pubkey)>,
+    ) -> Instruction {
+        fractional::close_offering(
+            &self.env.payer(),
+            &self.keys,
+            id,
+            &self.owner.pubkey(),
+            proceeds,
+            fee,
+        )
+    }
+
+    /// Closing by the crank (only the fee payer signs), proceeds to the
+    /// owner's USDC account, fee to the fee recipient's.
+    pub fn close_ix(&self, id: u16) -> Instruction {
+        self.close_ix_with(id, &self.owner_usdc, self.fee())
+    }
+
+    pub async fn close(&self, id: u16) -> Result<Sent, ClientError> {
+        self.env.send(&[self.close_ix(id)], &[]).await
+    }
+
+    pub fn refund_ix(&self, investor: &Investor, id: u16) -> Instruction {
+        fractional::refund(&investor.wallet.pubkey(), &self.keys, id, &investor.usdc)
+    }
+
+    pub async fn refund(&self, investor: &Investor, id: u16) -> Result<Sent, ClientError> {
+        let ix = self.refund_ix(investor, id);
+        self.env.send(&[ix], &[&investor.wallet]).await
+    }
+
+    // ---- revenue ----
+
+    /// Someone (the operator, the crank) paying `amount` of revenue from
+    /// `from`'s USDC account.
+    pub async fn deposit_revenue(&self, from: &Investor, amount: u64) -> Result<Sent, ClientError> {
+        let ix = revenue::deposit_revenue(
+            &from.wallet.pubkey(),
+            &self.keys.share_mint,
+            &from.usdc,
+            amount,
+        );
+        self.env.send(&[ix], &[&from.wallet]).await
+    }
+
+    /// `holder` claims into its USDC account.
+    pub async fn claim(&self, holder: &Investor) -> Result<Sent, ClientError> {
+        let ix =
+            revenue::claim_revenue(&holder.wallet.pubkey(), &self.keys.share_mint, &holder.usdc);
+        self.env.send(&[ix], &[&holder.wallet]).await
+    }
+
+    /// `holder` takes `amount` shares from its holding to its share account.
+    pub async fn withdraw(&self, holder: &Investor, amount: u64) -> Result<Sent, ClientError> {
+        let ix = revenue::withdraw_shares(
+            &holder.wallet.pubkey(),
+            &self.keys.share_mint,
+            &holder.shares,
+            amount,
+        );
+        self.env.send(&[ix], &[&holder.wallet]).await
+    }
+
+    /// `holder` puts `amount` shares from its share account into its holding.
+    pub async fn deposit_shares(
+        &self,
+        holder: &Investor,
+        amount: u64,
+    ) -> Result<Sent, ClientError> {
+        let ix = revenue::deposit_shares(
+            &self.env.payer(),
+            &holder.wallet.pubkey(),
+            &self.keys.share_mint,
+            &holder.shares,
+            amount,
+        );
+        self.env.send(&[ix], &[&holder.wallet]).await
+    }
+
+    /// A plain SPL transfer of `amount` wallet shares.
+    pub async fn transfer_shares(
+        &self,
+        from: &Investor,
+        to: &Investor,
+        amount: u64,
+    ) -> Result<Sent, ClientError> {
+        let ix = transfer_ix(&from.shares, &to.shares, &from.wallet.pubkey(), amount);
+        self.env.send(&[ix], &[&from.wallet]).await
+    }
+
+    // ---- readers ----
+
     pub async fn balance(&self, account: &Pubkey) -> u64 {
         token::balance(&self.env.cluster, account).await.unwrap()
+    }
+
+    pub async fn asset(&self) -> Asset {
+        fractional::asset(&self.env.cluster, &self.keys)
+            .await
+            .unwrap()
+    }
+
+    pub async fn offering(&self, id: u16) -> Offering {
+        fractional::offering(&self.env.cluster, &self.keys, id)
+            .await
+            .unwrap()
+    }
+
+    pub fn escrow(&self, id: u16) -> Pubkey {
+        depin_fractional::pda::escrow(&self.keys.offering(id)).0
+    }
+
+    pub fn purchase_address(&self, id: u16, buyer: &Pubkey) -> Pubkey {
+        depin_fractional::pda::purchase(&self.keys.offering(id), buyer).0
+    }
+
+    pub async fn purchase(&self, id: u16, buyer: &Pubkey) -> Option<Purchase> {
+        fetch_optional(&self.env.cluster, &self.purchase_address(id, buyer))
+            .await
+            .unwrap()
+    }
+
+    pub async fn market_state(&self) -> MarketConfig {
+        fetch(&self.env.cluster, &self.market_address())
+            .await
+            .unwrap()
+    }
+
+    pub fn allow_entry_address(&self, investor: &Pubkey) -> Pubkey {
+        depin_fractional::pda::allow_entry(&self.env.network, investor).0
+    }
+
+    pub async fn allow_entry(&self, investor: &Pubkey) -> Option<AllowEntry> {
+        fetch_optional(&self.env.cluster, &self.allow_entry_address(investor))
+            .await
+            .unwrap()
+    }
+
+    pub async fn pool(&self) -> RevenuePool {
+        revenue::pool(&self.env.cluster, &self.keys.share_mint)
+            .await
+            .unwrap()
+    }
+
+    pub async fn holding(&self, owner: &Pubkey) -> Option<Holding> {
+        revenue::holding(&self.env.cluster, &self.keys.share_mint, owner)
+            .await
+            .unwrap()
+    }
+
+    /// (shares earning, revenue claimable) of `owner`.
+    pub async fn position(&self, owner: &Pubkey) -> (u64, u64) {
+        revenue::position(&self.env.cluster, &self.keys.share_mint, owner)
+            .await
+            .unwrap()
+    }
+
+    /// Circulating shares.
+    pub async fn supply(&self) -> u64 {
+        token::mint_supply(&self.env.cluster, &self.keys.share_mint)
+            .await
+            .unwrap()
+    }
+
+    /// The asset, offering `id`, its escrow, the share mint, the revenue
+    /// pool and its vaults, the market and `extra`: to show a failed
+    /// instruction changed nothing.
+    pub async fn snapshot(&self, id: u16, extra: &[Pubkey]) -> Snapshot {
+        let mut addresses = vec![
+            self.keys.asset,
+            self.keys.offering(id),
+            self.escrow(id),
+            self.keys.share_mint,
+            self.keys.asset_shares,
+            self.keys.revenue_pool,
+            self.keys.share_vault,
+            self.keys.revenue_vault,
+            self.market_address(),
+        ];
+        addresses.extend_from_slice(extra);
+        snapshot(&self.env, &addresses).await
     }
 }
 
@@ -173,4 +523,201 @@ pub struct Investor {
     pub usdc: Pubkey,
     pub shares: Pubkey,
     pub allowlisted: bool,
+}
+
+impl Investor {
+    pub fn key(&self) -> Pubkey {
+        self.wallet.pubkey()
+    }
+}
+
+/// A plain SPL transfer of `amount` from `source` (owned by `owner`).
+pub fn transfer_ix(
+    source: &Pubkey,
+    destination: &Pubkey,
+    owner: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    spl_token::instruction::transfer(&spl_token::ID, source, destination, owner, &[], amount)
+        .unwrap()
+}
+
+// ---- revenue instructions the client has no builder for (only the
+// fractional program sends them, through CPI) ----
+
+fn revenue_ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: depin_revenue::ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+/// `create_pool` sent directly, `issuer` signing.
+pub fn create_pool_ix(
+    payer: &Pubkey,
+    issuer: &Pubkey,
+    share_mint: &Pubkey,
+    payment_mint: &Pubkey,
+) -> Instruction {
+    let pool = depin_revenue::pda::pool(share_mint).0;
+    revenue_ix(
+        depin_revenue::accounts::CreatePool {
+            payer: *payer,
+            issuer: *issuer,
+            share_mint: *share_mint,
+            payment_mint: *payment_mint,
+            pool,
+            share_vault: depin_revenue::pda::share_vault(&pool).0,
+            revenue_vault: depin_revenue::pda::revenue_vault(&pool).0,
+            token_program: token::TOKEN_PROGRAM_ID,
+            system_program: SYSTEM_PROGRAM,
+        },
+        depin_revenue::instruction::CreatePool {},
+    )
+}
+
+/// `issuer_credit` sent directly: `issuer` credits `amount` shares of
+/// `pool` to `owner`'s holding.
+pub fn issuer_credit_ix(
+    payer: &Pubkey,
+    issuer: &Pubkey,
+    pool: &Pubkey,
+    owner: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    revenue_ix(
+        depin_revenue::accounts::IssuerCredit {
+            payer: *payer,
+            issuer: *issuer,
+            pool: *pool,
+            holding: depin_revenue::pda::holding(pool, owner).0,
+            share_vault: depin_revenue::pda::share_vault(pool).0,
+            system_program: SYSTEM_PROGRAM,
+        },
+        depin_revenue::instruction::IssuerCredit {
+            owner: *owner,
+            amount,
+        },
+    )
+}
+
+/// `issuer_debit` sent directly: `issuer` takes `amount` shares out of
+/// `owner`'s holding into `destination`.
+pub fn issuer_debit_ix(
+    issuer: &Pubkey,
+    pool: &Pubkey,
+    owner: &Pubkey,
+    destination: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    revenue_ix(
+        depin_revenue::accounts::IssuerDebit {
+            issuer: *issuer,
+            pool: *pool,
+            holding: depin_revenue::pda::holding(pool, owner).0,
+            share_vault: depin_revenue::pda::share_vault(pool).0,
+            destination: *destination,
+            token_program: token::TOKEN_PROGRAM_ID,
+        },
+        depin_revenue::instruction::IssuerDebit { amount },
+    )
+}
+
+// ---- shared checks ----
+
+/// An account's lamports and data (`None`: no account).
+type AccountState = Option<(u64, Vec<u8>)>;
+
+/// The state of some accounts at one moment.
+pub struct Snapshot(Vec<(Pubkey, AccountState)>);
+
+pub async fn snapshot(env: &Env, addresses: &[Pubkey]) -> Snapshot {
+    let mut accounts = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let account = env.cluster.get_account(address).await.unwrap();
+        accounts.push((*address, account.map(|a| (a.lamports, a.data))));
+    }
+    Snapshot(accounts)
+}
+
+impl Snapshot {
+    #[track_caller]
+    pub fn assert_same(&self, now: &Snapshot) {
+        for ((address, before), (_, after)) in self.0.iter().zip(&now.0) {
+            assert!(
+                before == after,
+                "account {address} changed: lamports {:?} -> {:?}",
+                before.as_ref().map(|a| a.0),
+                after.as_ref().map(|a| a.0),
+            );
+        }
+    }
+
+    pub async fn assert_unchanged(&self, env: &Env) {
+        let addresses: Vec<Pubkey> = self.0.iter().map(|(a, _)| *a).collect();
+        self.assert_same(&snapshot(env, &addresses).await);
+    }
+}
+
+pub fn member_record(network: &Pubkey, authority: &Pubkey) -> Pubkey {
+    depin_registry::pda::member(network, authority).0
+}
+
+/// The permission checks of a role-gated fractional instruction, built by
+/// `ix` for an acting authority, that needs `needed`; every one must fail
+/// (callers check that nothing moved):
+/// * a member holding every permission but `needed` → the registry's
+///   `MissingPermission` (its `Member::require`);
+/// * a wallet presenting the admin's member record → `has_one` fails with
+///   `FractionalError::MissingPermission`;
+/// * the admin of another network with its own record there → the
+///   registry's `MemberNetworkMismatch`;
+/// * a wallet holding no role at all → the member account does not exist;
+/// * the admin itself without its signature → `AccountNotSigner`.
+pub async fn assert_requires_permission(
+    env: &Env,
+    ix: impl Fn(&Pubkey) -> Instruction,
+    needed: u16,
+) {
+    let almost = env.member(permission::ALL & !needed).await;
+    assert_error(
+        env.send(&[ix(&almost.pubkey())], &[&almost]).await,
+        RegistryError::MissingPermission,
+    );
+
+    let impostor = env.wallet().await;
+    let borrowed = substitute(
+        ix(&impostor.pubkey()),
+        &member_record(&env.network, &impostor.pubkey()),
+        &member_record(&env.network, &env.admin.pubkey()),
+    );
+    assert_error(
+        env.send(&[borrowed], &[&impostor]).await,
+        FractionalError::MissingPermission,
+    );
+
+    let other = env.other_network().await;
+    let admin = other.admin.pubkey();
+    let foreign = substitute(
+        ix(&admin),
+        &member_record(&env.network, &admin),
+        &member_record(&other.network, &admin),
+    );
+    assert_error(
+        env.send(&[foreign], &[&other.admin]).await,
+        RegistryError::MemberNetworkMismatch,
+    );
+
+    let nobody = env.wallet().await;
+    assert_error(
+        env.send(&[ix(&nobody.pubkey())], &[&nobody]).await,
+        AnchorError::AccountNotInitialized,
+    );
+
+    let admin = env.admin.pubkey();
+    assert_error(
+        env.send(&[unsign(ix(&admin), &admin)], &[]).await,
+        AnchorError::AccountNotSigner,
+    );
 }

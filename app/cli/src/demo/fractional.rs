@@ -66,15 +66,8 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
         allowlist_required: true,
     };
     let market = fractional::market_address(&network);
-    let ix = fractional::create_offering(
-        &payer,
-        &dave.key.pubkey(),
-        &keys,
-        0,
-        &usdc,
-        Some(market),
-        terms,
-    );
+    let ix =
+        fractional::create_offering(&payer, &dave.key.pubkey(), &network, &keys, 0, &usdc, terms);
     story
         .step(
             "dave offers 800 shares at 5 USDC (soft cap 400, max 400 each)",

@@ -54,15 +54,22 @@ pub struct CloseOffering<'info> {
 
 impl<'info> CloseOffering<'info> {
     pub fn validate(&self) -> Result<()> {
-        if self.offering.fee_bps > 0 {
-            let ok = match (&self.market, &self.fee_account) {
-                (Some(market), Some(fee)) => {
-                    fee.owner == market.fee_recipient && fee.mint == self.offering.payment_mint
-                }
-                _ => false,
-            };
-            require!(ok, FractionalError::WrongFeeAccount);
+        Ok(())
+    }
+
+    /// A success with a fee must pay it to the market's fee recipient, in the
+    /// payment mint (a failure pays no fee and needs no fee accounts).
+    fn check_fee_accounts(&self) -> Result<()> {
+        if self.offering.fee_bps == 0 {
+            return Ok(());
         }
+        let ok = match (&self.market, &self.fee_account) {
+            (Some(market), Some(fee)) => {
+                fee.owner == market.fee_recipient && fee.mint == self.offering.payment_mint
+            }
+            _ => false,
+        };
+        require!(ok, FractionalError::WrongFeeAccount);
         Ok(())
     }
 
@@ -104,6 +111,7 @@ pub fn handler<'info>(ctx: Context<'info, CloseOffering<'info>>) -> Result<()> {
     let outcome = accounts.offering.finish(Clock::get()?.unix_timestamp)?;
     let (mut fee, mut proceeds, mut retained) = (0, 0, 0);
     if outcome == OfferingState::Succeeded {
+        accounts.check_fee_accounts()?;
         (fee, proceeds) = accounts.offering.split_proceeds()?;
         if let Some(fee_account) = &accounts.fee_account {
             accounts.pay_from_escrow(&fee_account.to_account_info(), fee)?;

@@ -3,7 +3,7 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::errors::FractionalError;
 use crate::events::OfferingCreated;
-use crate::pda::{ESCROW_SEED, OFFERING_SEED};
+use crate::pda::{ESCROW_SEED, MARKET_SEED, OFFERING_SEED};
 use crate::state::{Asset, MarketConfig, Offering, OfferingState};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -46,9 +46,11 @@ pub struct CreateOffering<'info> {
     )]
     pub escrow: Box<Account<'info, TokenAccount>>,
     pub payment_mint: Box<Account<'info, Mint>>,
-    /// The network's market settings, if it charges a fee.
-    #[account(constraint = market.network == asset.network @ FractionalError::WrongAccount)]
-    pub market: Option<Box<Account<'info, MarketConfig>>>,
+    /// CHECK: the network's market settings at their fixed address (seeds
+    /// checked), read if they exist: the authority cannot leave them out to
+    /// skip the network's fee.
+    #[account(seeds = [MARKET_SEED, asset.network.as_ref()], bump)]
+    pub market: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
@@ -71,7 +73,7 @@ pub fn handler(ctx: Context<CreateOffering>, terms: OfferingTerms) -> Result<()>
     let accounts = ctx.accounts;
     let id = accounts.asset.offering_count;
     accounts.asset.reserve(terms.shares_for_sale)?;
-    let fee_bps = accounts.market.as_ref().map(|m| m.fee_bps).unwrap_or(0);
+    let fee_bps = MarketConfig::fee_at(&accounts.market)?;
     accounts.offering.set_inner(Offering {
         asset: accounts.asset.key(),
         id,

@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{burn, transfer, Burn, Mint, Token, Transfer};
 use depin_revenue::program::DepinRevenue;
+use depin_revenue::state::Holding;
 
 use crate::errors::FractionalError;
 use crate::events::Refunded;
@@ -38,9 +39,10 @@ pub struct Refund<'info> {
     /// CHECK: address-checked against the asset.
     #[account(mut)]
     pub revenue_pool: UncheckedAccount<'info>,
-    /// CHECK: the buyer's holding (checked by the revenue program).
-    #[account(mut)]
-    pub holding: UncheckedAccount<'info>,
+    /// The buyer's own holding: the revenue program only checks that it is
+    /// of this pool, and the shares it debits must be the buyer's.
+    #[account(mut, constraint = holding.owner == buyer.key() @ FractionalError::WrongAccount)]
+    pub holding: Box<Account<'info, Holding>>,
     /// CHECK: the pool's share vault (checked by the revenue program).
     #[account(mut)]
     pub share_vault: UncheckedAccount<'info>,

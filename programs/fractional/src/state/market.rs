@@ -16,6 +16,16 @@ pub struct MarketConfig {
 }
 
 impl MarketConfig {
+    /// The fee of the market account at the network's market address: 0 if
+    /// the network never configured one (the account does not exist).
+    pub fn fee_at(market: &AccountInfo) -> Result<u16> {
+        if market.owner != &crate::ID || market.data_is_empty() {
+            return Ok(0);
+        }
+        let data = market.try_borrow_data()?;
+        Ok(MarketConfig::try_deserialize(&mut &data[..])?.fee_bps)
+    }
+
     pub fn check_fee(fee_bps: u16) -> Result<()> {
         require!(fee_bps <= MAX_FEE_BPS, FractionalError::FeeTooHigh);
         Ok(())
