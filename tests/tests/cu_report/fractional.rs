@@ -13,7 +13,7 @@ pub const BUDGETS: &[Budget] = &[
     ("configure_market", 12200, "MarketConfigured"),
     ("set_allowlist", 14200, "AllowlistSet"),
     ("create_asset", 62600, "AssetCreated"),
-    ("create_offering", 20200, "OfferingCreated"),
+    ("create_offering", 23800, "OfferingCreated"),
     ("buy", 49300, "SharesBought"),
     ("close_offering", 45600, "OfferingClosed"),
     ("refund", 30900, "Refunded"),
