@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{transfer, Mint, Token, Transfer};
+use anchor_spl::token::{Mint, Token};
 use depin_revenue::program::DepinRevenue;
 
 use crate::errors::FractionalError;
@@ -77,12 +77,13 @@ pub fn handler(ctx: Context<Buy>, shares: u64) -> Result<()> {
     let cost = accounts.offering.sell(&mut accounts.purchase, shares)?;
     accounts.asset.issue(shares)?;
 
-    let pay = Transfer {
-        from: accounts.payment_source.to_account_info(),
-        to: accounts.escrow.to_account_info(),
-        authority: accounts.buyer.to_account_info(),
-    };
-    transfer(CpiContext::new(accounts.token_program.key(), pay), cost)?;
+    depin_token_cpi::transfer(
+        &accounts.payment_source,
+        &accounts.escrow,
+        &accounts.buyer,
+        &accounts.token_program,
+        cost,
+    )?;
 
     let issue = IssueAccounts {
         asset: &accounts.asset,

@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{transfer, Mint, Token, TokenAccount, Transfer};
+use anchor_spl::token::{Mint, Token, TokenAccount};
 use depin_revenue::program::DepinRevenue;
 
 use crate::errors::FractionalError;
@@ -79,14 +79,13 @@ impl<'info> CloseOffering<'info> {
         }
         let seeds = offering_seeds(&self.offering);
         let signer = as_slices(&seeds);
-        let cpi = Transfer {
-            from: self.escrow.to_account_info(),
-            to: to.clone(),
-            authority: self.offering.to_account_info(),
-        };
-        transfer(
-            CpiContext::new_with_signer(self.token_program.key(), cpi, &[&signer[..]]),
+        depin_token_cpi::transfer_signed(
+            &self.escrow.to_account_info(),
+            to,
+            &self.offering.to_account_info(),
+            &self.token_program,
             amount,
+            &signer,
         )
     }
 

@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{burn, transfer, Burn, Mint, Token, Transfer};
+use anchor_spl::token::{burn, Burn, Mint, Token};
 use depin_revenue::program::DepinRevenue;
 use depin_revenue::state::Holding;
 
@@ -102,18 +102,13 @@ pub fn handler(ctx: Context<Refund>) -> Result<()> {
 
     let offering_seeds = offering_seeds(&accounts.offering);
     let offering_signer = as_slices(&offering_seeds);
-    let pay_back = Transfer {
-        from: accounts.escrow.to_account_info(),
-        to: accounts.destination.to_account_info(),
-        authority: accounts.offering.to_account_info(),
-    };
-    transfer(
-        CpiContext::new_with_signer(
-            accounts.token_program.key(),
-            pay_back,
-            &[&offering_signer[..]],
-        ),
+    depin_token_cpi::transfer_signed(
+        &accounts.escrow,
+        &accounts.destination,
+        &accounts.offering.to_account_info(),
+        &accounts.token_program,
         paid,
+        &offering_signer,
     )?;
     emit!(Refunded {
         offering: accounts.offering.key(),
