@@ -657,3 +657,44 @@ pub async fn assert_requires_permission(
     );
     other
 }
+
+/// An account's lamports and data (`None`: no account).
+type AccountState = Option<(u64, Vec<u8>)>;
+
+/// The state of some accounts at one moment: proves a failed call changed
+/// nothing.
+pub struct Snapshot(Vec<(Pubkey, AccountState)>);
+
+pub async fn snapshot(env: &Env, addresses: &[Pubkey]) -> Snapshot {
+    let mut accounts = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let account = env.cluster.get_account(address).await.unwrap();
+        accounts.push((*address, account.map(|a| (a.lamports, a.data))));
+    }
+    Snapshot(accounts)
+}
+
+impl Snapshot {
+    #[track_caller]
+    pub fn assert_same(&self, now: &Snapshot) {
+        for ((address, before), (_, after)) in self.0.iter().zip(&now.0) {
+            assert!(
+                before == after,
+                "account {address} changed: lamports {:?} -> {:?}",
+                before.as_ref().map(|a| a.0),
+                after.as_ref().map(|a| a.0),
+            );
+        }
+    }
+
+    /// Asserts that none of the accounts changed since the snapshot.
+    pub async fn assert_unchanged(&self, env: &Env) {
+        let addresses: Vec<Pubkey> = self.0.iter().map(|(a, _)| *a).collect();
+        self.assert_same(&snapshot(env, &addresses).await);
+    }
+}
+
+/// The member record of `authority` in `network`.
+pub fn member_record(network: &Pubkey, authority: &Pubkey) -> Pubkey {
+    depin_registry::pda::member(network, authority).0
+}

@@ -17,6 +17,8 @@ use depin_registry::state::permission;
 use depin_revenue::state::{Holding, RevenuePool};
 use depin_tests::*;
 
+pub use depin_tests::{member_record, snapshot, Snapshot};
+
 pub const USDC: u64 = 1_000_000;
 pub const FEE_BPS: u16 = 250;
 pub const TOTAL_SHARES: u64 = 1_000;
@@ -625,44 +627,6 @@ pub fn issuer_debit_ix(
 }
 
 // ---- shared checks ----
-
-/// An account's lamports and data (`None`: no account).
-type AccountState = Option<(u64, Vec<u8>)>;
-
-/// The state of some accounts at one moment.
-pub struct Snapshot(Vec<(Pubkey, AccountState)>);
-
-pub async fn snapshot(env: &Env, addresses: &[Pubkey]) -> Snapshot {
-    let mut accounts = Vec::with_capacity(addresses.len());
-    for address in addresses {
-        let account = env.cluster.get_account(address).await.unwrap();
-        accounts.push((*address, account.map(|a| (a.lamports, a.data))));
-    }
-    Snapshot(accounts)
-}
-
-impl Snapshot {
-    #[track_caller]
-    pub fn assert_same(&self, now: &Snapshot) {
-        for ((address, before), (_, after)) in self.0.iter().zip(&now.0) {
-            assert!(
-                before == after,
-                "account {address} changed: lamports {:?} -> {:?}",
-                before.as_ref().map(|a| a.0),
-                after.as_ref().map(|a| a.0),
-            );
-        }
-    }
-
-    pub async fn assert_unchanged(&self, env: &Env) {
-        let addresses: Vec<Pubkey> = self.0.iter().map(|(a, _)| *a).collect();
-        self.assert_same(&snapshot(env, &addresses).await);
-    }
-}
-
-pub fn member_record(network: &Pubkey, authority: &Pubkey) -> Pubkey {
-    depin_registry::pda::member(network, authority).0
-}
 
 /// The permission checks of a role-gated fractional instruction, built by
 /// `ix` for an acting authority, that needs `needed`; every one must fail

@@ -3,7 +3,6 @@
 //! checks the rewards tests share (permission checks, "nothing moved").
 
 use anchor_lang::error::ErrorCode as AnchorError;
-use anchor_spl::token::spl_token;
 use depin_client::rewards::{self, ClaimArgs, CreateDistributorArgs, RewardTree};
 use depin_client::{token, ClientError, Cluster, Instruction, Keypair, Pubkey, Sent, Signer};
 use depin_registry::errors::RegistryError;
@@ -11,6 +10,8 @@ use depin_registry::state::permission;
 use depin_rewards::errors::RewardsError;
 use depin_rewards::state::{ClaimLedger, Distributor};
 use depin_tests::*;
+
+pub use depin_tests::{member_record, snapshot, Snapshot};
 
 /// Tokens minted to the admin's funding account of every pool.
 pub const FUNDING: u64 = 1_000_000_000;
@@ -329,50 +330,7 @@ pub fn args_of(tree: &RewardTree, recipient: &Pubkey) -> ClaimArgs {
         .unwrap_or_else(|| panic!("{recipient} has no leaf in this tree"))
 }
 
-/// An account's lamports and data (`None`: no account).
-type AccountState = Option<(u64, Vec<u8>)>;
-
-/// The state of some accounts at one moment.
-pub struct Snapshot(Vec<(Pubkey, AccountState)>);
-
-pub async fn snapshot(env: &Env, addresses: &[Pubkey]) -> Snapshot {
-    let mut accounts = Vec::with_capacity(addresses.len());
-    for address in addresses {
-        let account = env.cluster.get_account(address).await.unwrap();
-        accounts.push((*address, account.map(|a| (a.lamports, a.data))));
-    }
-    Snapshot(accounts)
-}
-
-impl Snapshot {
-    #[track_caller]
-    pub fn assert_same(&self, now: &Snapshot) {
-        for ((address, before), (_, after)) in self.0.iter().zip(&now.0) {
-            assert!(
-                before == after,
-                "account {address} changed: lamports {:?} -> {:?}",
-                before.as_ref().map(|a| a.0),
-                after.as_ref().map(|a| a.0),
-            );
-        }
-    }
-
-    pub async fn assert_unchanged(&self, env: &Env) {
-        let addresses: Vec<Pubkey> = self.0.iter().map(|(a, _)| *a).collect();
-        self.assert_same(&snapshot(env, &addresses).await);
-    }
-}
-
-/// A plain SPL transfer of `amount` from `source` (owned by `owner`).
-pub fn transfer_ix(
-    source: &Pubkey,
-    destination: &Pubkey,
-    owner: &Pubkey,
-    amount: u64,
-) -> Instruction {
-    spl_token::instruction::transfer(&spl_token::ID, source, destination, owner, &[], amount)
-        .unwrap()
-}
+pub use depin_client::token::transfer as transfer_ix;
 
 /// The permission checks of a role-gated rewards instruction, built by `ix`
 /// for an acting authority, that needs `needed`: every one must fail and
@@ -430,8 +388,4 @@ pub async fn assert_requires_permission(
         env.send(&[unsign(ix(&admin), &admin)], &[]).await,
         AnchorError::AccountNotSigner,
     );
-}
-
-pub fn member_record(network: &Pubkey, authority: &Pubkey) -> Pubkey {
-    depin_registry::pda::member(network, authority).0
 }

@@ -14,6 +14,8 @@ use depin_staking::errors::StakingError;
 use depin_staking::state::{Position, StakePool};
 use depin_tests::*;
 
+pub use depin_tests::{snapshot, Snapshot};
+
 /// Tokens minted to the admin's funding account.
 pub const FUNDING: u64 = 1_000_000_000;
 
@@ -457,41 +459,6 @@ impl Staking {
 impl OtherPool {
     pub fn position_address(&self, owner: &Pubkey, id: u32) -> Pubkey {
         staking::position_address(&self.network, owner, id)
-    }
-}
-
-/// An account's lamports and data (`None`: no account).
-type AccountState = Option<(u64, Vec<u8>)>;
-
-/// The state of some accounts at one moment.
-pub struct Snapshot(Vec<(Pubkey, AccountState)>);
-
-pub async fn snapshot(env: &Env, addresses: &[Pubkey]) -> Snapshot {
-    let mut accounts = Vec::with_capacity(addresses.len());
-    for address in addresses {
-        let account = env.cluster.get_account(address).await.unwrap();
-        accounts.push((*address, account.map(|a| (a.lamports, a.data))));
-    }
-    Snapshot(accounts)
-}
-
-impl Snapshot {
-    /// Asserts that none of the accounts changed since the snapshot.
-    pub async fn assert_unchanged(&self, env: &Env) {
-        for (address, before) in &self.0 {
-            let now = env
-                .cluster
-                .get_account(address)
-                .await
-                .unwrap()
-                .map(|a| (a.lamports, a.data));
-            assert!(
-                *before == now,
-                "account {address} changed: lamports {:?} -> {:?}",
-                before.as_ref().map(|a| a.0),
-                now.as_ref().map(|a| a.0),
-            );
-        }
     }
 }
 
