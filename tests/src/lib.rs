@@ -698,3 +698,87 @@ impl Snapshot {
 pub fn member_record(network: &Pubkey, authority: &Pubkey) -> Pubkey {
     depin_registry::pda::member(network, authority).0
 }
+
+/// Every permission check of a role-gated instruction of a program other
+/// than the registry, built by `ix` for an acting authority, that needs
+/// `needed` (callers check that nothing moved):
+/// * a member holding every permission but `needed` → the registry's
+///   `MissingPermission` (its `Member::require`);
+/// * a wallet presenting the admin's member record → the program's own
+///   `has_one` error, `borrowed_record_error`;
+/// * the admin of another network with its own record there → the
+///   registry's `MemberNetworkMismatch`;
+/// * a wallet holding no role at all → the member account does not exist;
+/// * the admin itself without its signature → `AccountNotSigner`.
+pub async fn assert_member_permission_checks(
+    env: &Env,
+    ix: impl Fn(&Pubkey) -> Instruction,
+    needed: u16,
+    borrowed_record_error: u32,
+) {
+    let almost = env.member(registry::permission::ALL & !needed).await;
+    assert_error(
+        env.send(&[ix(&almost.pubkey())], &[&almost]).await,
+        RegistryError::MissingPermission,
+    );
+
+    let impostor = env.wallet().await;
+    let borrowed = substitute(
+        ix(&impostor.pubkey()),
+        &member_record(&env.network, &impostor.pubkey()),
+        &member_record(&env.network, &env.admin.pubkey()),
+    );
+    assert_error(
+        env.send(&[borrowed], &[&impostor]).await,
+        borrowed_record_error,
+    );
+
+    let other = env.other_network().await;
+    let admin = other.admin.pubkey();
+    let foreign = substitute(
+        ix(&admin),
+        &member_record(&env.network, &admin),
+        &member_record(&other.network, &admin),
+    );
+    assert_error(
+        env.send(&[foreign], &[&other.admin]).await,
+        RegistryError::MemberNetworkMismatch,
+    );
+
+    let nobody = env.wallet().await;
+    assert_error(
+        env.send(&[ix(&nobody.pubkey())], &[&nobody]).await,
+        AnchorError::AccountNotInitialized,
+    );
+
+    let admin = env.admin.pubkey();
+    assert_error(
+        env.send(&[unsign(ix(&admin), &admin)], &[]).await,
+        AnchorError::AccountNotSigner,
+    );
+}
+
+/// Runs a property over `cases` random inputs where each case drives its own
+/// bank (so: few cases, short shrinking, no failure files).
+pub fn run_bank_property<S, F, Fut>(cases: u32, strategy: &S, case: F)
+where
+    S: proptest::strategy::Strategy,
+    F: Fn(S::Value) -> Fut,
+    Fut: std::future::Future<Output = Result<(), proptest::test_runner::TestCaseError>>,
+{
+    use proptest::test_runner::{Config, TestRunner};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut runner = TestRunner::new(Config {
+        cases,
+        max_shrink_iters: 32,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(strategy, |value| runtime.block_on(case(value)))
+        .unwrap();
+}

@@ -4,7 +4,6 @@
 //! of what they store, and the checks the tests share ("nothing moved",
 //! permission checks).
 
-use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
 use depin_client::fractional::{self, AssetKeys, OfferingTerms, Purchase};
@@ -12,12 +11,11 @@ use depin_client::{fetch, fetch_optional, Signer};
 use depin_client::{revenue, token, ClientError, Cluster, Instruction, Keypair, Pubkey, Sent};
 use depin_fractional::errors::FractionalError;
 use depin_fractional::state::{AllowEntry, Asset, MarketConfig, Offering};
-use depin_registry::errors::RegistryError;
 use depin_registry::state::permission;
 use depin_revenue::state::{Holding, RevenuePool};
 use depin_tests::*;
 
-pub use depin_tests::{member_record, snapshot, Snapshot};
+pub use depin_tests::{snapshot, Snapshot};
 
 pub const USDC: u64 = 1_000_000;
 pub const FEE_BPS: u16 = 250;
@@ -628,60 +626,14 @@ pub fn issuer_debit_ix(
 
 // ---- shared checks ----
 
-/// The permission checks of a role-gated fractional instruction, built by
-/// `ix` for an acting authority, that needs `needed`; every one must fail
-/// (callers check that nothing moved):
-/// * a member holding every permission but `needed` → the registry's
-///   `MissingPermission` (its `Member::require`);
-/// * a wallet presenting the admin's member record → `has_one` fails with
-///   `FractionalError::MissingPermission`;
-/// * the admin of another network with its own record there → the
-///   registry's `MemberNetworkMismatch`;
-/// * a wallet holding no role at all → the member account does not exist;
-/// * the admin itself without its signature → `AccountNotSigner`.
+/// The permission checks of a role-gated fractional instruction (see
+/// `assert_member_permission_checks`); someone else's member record fails
+/// the instruction's `has_one` with `FractionalError::MissingPermission`.
 pub async fn assert_requires_permission(
     env: &Env,
     ix: impl Fn(&Pubkey) -> Instruction,
     needed: u16,
 ) {
-    let almost = env.member(permission::ALL & !needed).await;
-    assert_error(
-        env.send(&[ix(&almost.pubkey())], &[&almost]).await,
-        RegistryError::MissingPermission,
-    );
-
-    let impostor = env.wallet().await;
-    let borrowed = substitute(
-        ix(&impostor.pubkey()),
-        &member_record(&env.network, &impostor.pubkey()),
-        &member_record(&env.network, &env.admin.pubkey()),
-    );
-    assert_error(
-        env.send(&[borrowed], &[&impostor]).await,
-        FractionalError::MissingPermission,
-    );
-
-    let other = env.other_network().await;
-    let admin = other.admin.pubkey();
-    let foreign = substitute(
-        ix(&admin),
-        &member_record(&env.network, &admin),
-        &member_record(&other.network, &admin),
-    );
-    assert_error(
-        env.send(&[foreign], &[&other.admin]).await,
-        RegistryError::MemberNetworkMismatch,
-    );
-
-    let nobody = env.wallet().await;
-    assert_error(
-        env.send(&[ix(&nobody.pubkey())], &[&nobody]).await,
-        AnchorError::AccountNotInitialized,
-    );
-
-    let admin = env.admin.pubkey();
-    assert_error(
-        env.send(&[unsign(ix(&admin), &admin)], &[]).await,
-        AnchorError::AccountNotSigner,
-    );
+    let borrowed = u32::from(FractionalError::MissingPermission);
+    assert_member_permission_checks(env, ix, needed, borrowed).await;
 }

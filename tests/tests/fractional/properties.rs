@@ -12,8 +12,9 @@ use std::cmp::Ordering;
 use depin_client::{revenue, ClientError, Pubkey, Sent};
 use depin_fractional::errors::FractionalError;
 use depin_revenue::errors::RevenueError;
+use depin_tests::run_bank_property;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 use crate::fixture::{Investor, Market};
 
@@ -431,27 +432,14 @@ async fn run(buys: Vec<Buy>, steps: Vec<Step>) -> Result<(), TestCaseError> {
 
 #[test]
 fn random_revenue_claims_and_share_moves_keep_the_books_exact() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    // Each case starts a bank: few cases, short shrinking, no files.
-    let mut runner = TestRunner::new(Config {
-        cases: 8,
-        max_shrink_iters: 32,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let strategy = (
-        prop::collection::vec(buy(), 1..8),
-        prop::collection::vec(step(), 8..28),
+    run_bank_property(
+        8,
+        &(
+            prop::collection::vec(buy(), 1..8),
+            prop::collection::vec(step(), 8..28),
+        ),
+        |(buys, steps)| run(buys, steps),
     );
-    runner
-        .run(&strategy, |(buys, steps)| {
-            runtime.block_on(run(buys, steps))
-        })
-        .unwrap();
 }
 
 #[test]

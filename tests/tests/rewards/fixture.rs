@@ -2,10 +2,8 @@
 //! oracle posts roots, recipients have token accounts. Also the generic
 //! checks the rewards tests share (permission checks, "nothing moved").
 
-use anchor_lang::error::ErrorCode as AnchorError;
 use depin_client::rewards::{self, ClaimArgs, CreateDistributorArgs, RewardTree};
 use depin_client::{token, ClientError, Cluster, Instruction, Keypair, Pubkey, Sent, Signer};
-use depin_registry::errors::RegistryError;
 use depin_registry::state::permission;
 use depin_rewards::errors::RewardsError;
 use depin_rewards::state::{ClaimLedger, Distributor};
@@ -332,60 +330,14 @@ pub fn args_of(tree: &RewardTree, recipient: &Pubkey) -> ClaimArgs {
 
 pub use depin_client::token::transfer as transfer_ix;
 
-/// The permission checks of a role-gated rewards instruction, built by `ix`
-/// for an acting authority, that needs `needed`: every one must fail and
-/// (as callers check) leave everything alone.
-/// * a member holding every permission but `needed` → the registry's
-///   `MissingPermission`;
-/// * a wallet presenting the admin's member record → `has_one` fails with
-///   `RewardsError::MissingPermission`;
-/// * the admin of another network with its own record there → the
-///   registry's `MemberNetworkMismatch`;
-/// * a wallet holding no role at all → the member account does not exist;
-/// * the admin itself without its signature → `AccountNotSigner`.
+/// The permission checks of a role-gated rewards instruction (see
+/// `assert_member_permission_checks`); someone else's member record fails
+/// the instruction's `has_one` with `RewardsError::MissingPermission`.
 pub async fn assert_requires_permission(
     env: &Env,
     ix: impl Fn(&Pubkey) -> Instruction,
     needed: u16,
 ) {
-    let almost = env.member(permission::ALL & !needed).await;
-    assert_error(
-        env.send(&[ix(&almost.pubkey())], &[&almost]).await,
-        RegistryError::MissingPermission,
-    );
-
-    let impostor = env.wallet().await;
-    let borrowed = substitute(
-        ix(&impostor.pubkey()),
-        &member_record(&env.network, &impostor.pubkey()),
-        &member_record(&env.network, &env.admin.pubkey()),
-    );
-    assert_error(
-        env.send(&[borrowed], &[&impostor]).await,
-        RewardsError::MissingPermission,
-    );
-
-    let other = env.other_network().await;
-    let admin = other.admin.pubkey();
-    let foreign = substitute(
-        ix(&admin),
-        &member_record(&env.network, &admin),
-        &member_record(&other.network, &admin),
-    );
-    assert_error(
-        env.send(&[foreign], &[&other.admin]).await,
-        RegistryError::MemberNetworkMismatch,
-    );
-
-    let nobody = env.wallet().await;
-    assert_error(
-        env.send(&[ix(&nobody.pubkey())], &[&nobody]).await,
-        AnchorError::AccountNotInitialized,
-    );
-
-    let admin = env.admin.pubkey();
-    assert_error(
-        env.send(&[unsign(ix(&admin), &admin)], &[]).await,
-        AnchorError::AccountNotSigner,
-    );
+    let borrowed = u32::from(RewardsError::MissingPermission);
+    assert_member_permission_checks(env, ix, needed, borrowed).await;
 }

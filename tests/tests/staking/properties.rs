@@ -6,8 +6,9 @@
 use depin_client::{ClientError, Keypair, Pubkey, Sent, Signer};
 use depin_staking::errors::StakingError;
 use depin_staking::state::Position;
+use depin_tests::run_bank_property;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 use crate::fixture::Staking;
 
@@ -372,21 +373,5 @@ async fn check(s: &Staking, holders: &[Holder], books: &Books) -> Result<(), Tes
 
 #[test]
 fn random_staking_keeps_the_books_balanced() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    // Each case starts a bank: few cases, short shrinking, no files.
-    let mut runner = TestRunner::new(Config {
-        cases: 8,
-        max_shrink_iters: 32,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    runner
-        .run(&prop::collection::vec(step(), 10..40), |steps| {
-            runtime.block_on(run(steps))
-        })
-        .unwrap();
+    run_bank_property(8, &prop::collection::vec(step(), 10..40), run);
 }
