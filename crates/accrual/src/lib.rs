@@ -26,6 +26,15 @@
 //! * [`Pool`]: index + total weight + an `undistributed` bucket for tokens
 //!   that arrive while nothing has weight (they are distributed with the next
 //!   deposit instead of being lost).
+//! * [`Stream::idle`] / [`Stream::release_into`]: a stream only runs while
+//!   something has weight; idle time moves the period's end by as much, so
+//!   nothing released piles up for whoever arrives next (staking uses this,
+//!   not `undistributed`).
+//! * [`StreamedPool`]: a stream feeding a pool whose positions may hold
+//!   weight that expires on a scheduled day (lock boosts), applied lazily
+//!   and in time order from day buckets marked in a bitmap ring (module
+//!   `expiry`, after Curve's voting-escrow slope changes), so the weight
+//!   stops earning exactly on time with nobody calling anything.
 //!
 //! # Rounding: always against the claimant, with the remainders kept
 //!
@@ -121,8 +130,11 @@
 
 use core::fmt;
 
+mod expiry;
 #[cfg(test)]
 mod tests;
+
+pub use expiry::*;
 
 /// Fixed-point scale of [`RewardIndex::reward_per_weight`] (10^12).
 pub const SCALE: u128 = 1_000_000_000_000;
@@ -141,6 +153,16 @@ pub enum AccrualError {
     /// A position's `index_snapshot` is above the index it is settled
     /// against (the position belongs to another index, or state is corrupt).
     SnapshotAhead,
+    /// An expiry bucket that is due (or that a position needs) was not
+    /// provided ([`ExpiryBuckets`]).
+    MissingBucket,
+    /// Scheduling an expiry on a day that is not in the ring's window (not
+    /// after the last applied day, or too far ahead), or on a bucket that was
+    /// already applied.
+    ExpiryOutOfRange,
+    /// An expiry bucket or ring in a state the operation does not allow
+    /// (applied out of day order, applied twice, cancelled after it ended).
+    ExpiryInconsistent,
 }
 
 impl fmt::Display for AccrualError {
@@ -151,6 +173,9 @@ impl fmt::Display for AccrualError {
             Self::InvalidPeriod => "reward period must be longer than zero seconds",
             Self::InsufficientWeight => "removing more weight than is held",
             Self::SnapshotAhead => "position snapshot is ahead of the reward index",
+            Self::MissingBucket => "a due expiry bucket was not provided",
+            Self::ExpiryOutOfRange => "expiry day outside the schedulable window",
+            Self::ExpiryInconsistent => "expiry bucket or ring in an inconsistent state",
         })
     }
 }
@@ -369,6 +394,55 @@ impl Stream {
             carry: 0,
         };
         Ok(())
+    }
+    /// Lets time pass up to `now` without releasing anything, because
+    /// nothing could be paid (no weight): the period is extended by the idle
+    /// time `now − last_update`, so the funded tokens are still released
+    /// over the same amount of *earning* time, at the same rate, and nothing
+    /// released accumulates for whoever arrives next. Sets `last_update =
+    /// max(last_update, now)`; a `now` before `last_update` changes nothing.
+    ///
+    /// A stream with nothing `remaining` only moves `last_update`. The new
+    /// `period_end` saturates at `i64::MAX` (a period that far out never
+    /// ends anyway), so idling never fails.
+    pub fn idle(&mut self, now: i64) {
+        if now <= self.last_update {
+            return;
+        }
+        if self.remaining > 0 {
+            // last_update < now, so the difference is positive; in i128 it
+            // cannot overflow, and it fits an i64 again (≤ now − i64::MIN
+            // only for absurd inputs, hence the saturation).
+            let idle = i128::from(now)
+                .checked_sub(i128::from(self.last_update))
+                .unwrap_or(0);
+            let idle = i64::try_from(idle).unwrap_or(i64::MAX);
+            self.period_end = self.period_end.saturating_add(idle);
+        }
+        self.last_update = now;
+    }
+
+    /// Releases up to `until` into `index` if `total_weight > 0`, or
+    /// [`idle`](Self::idle)s up to `until` if nothing has weight (so rewards
+    /// only stream while someone earns them). Returns what was released.
+    /// On error neither `self` nor `index` changes.
+    pub fn release_into(
+        &mut self,
+        index: &mut RewardIndex,
+        total_weight: u128,
+        until: i64,
+    ) -> Result<u64, AccrualError> {
+        if total_weight == 0 {
+            self.idle(until);
+            return Ok(0);
+        }
+        let mut stream = *self;
+        let released = stream.release(until)?;
+        if released > 0 {
+            index.distribute(released, total_weight)?;
+        }
+        *self = stream;
+        Ok(released)
     }
 }
 

@@ -1,5 +1,7 @@
 //! Unit tests with hand-computed numbers. Property tests: `tests/properties.rs`.
 
+mod expiry;
+
 use super::*;
 
 const E12: u128 = SCALE;
