@@ -18,6 +18,12 @@ pub enum RevenueError {
     InsufficientShares,
     #[msg("The share vault does not hold the shares being credited")]
     SharesNotInVault,
+    #[msg("No shares earn in this pool yet: revenue would go to whoever buys the first share")]
+    NoSharesEarning,
+    #[msg("The holding has less unclaimed revenue than requested")]
+    InsufficientRevenue,
+    #[msg("Source and destination holdings must differ")]
+    SameHolding,
     #[msg("Arithmetic overflow")]
     Overflow,
     #[msg("Internal accounting is inconsistent")]

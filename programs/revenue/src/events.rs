@@ -17,8 +17,6 @@ pub struct RevenueDeposited {
     pub pool: Pubkey,
     pub depositor: Pubkey,
     pub amount: u64,
-    /// True when no shares were earning: kept for the next deposit.
-    pub held_back: bool,
 }
 
 #[event]
@@ -48,4 +46,40 @@ pub struct RevenueClaimed {
     pub pool: Pubkey,
     pub owner: Pubkey,
     pub amount: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct HoldingOpened {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub by_issuer: bool,
+}
+
+/// The issuer moved shares and their unclaimed revenue between holdings
+/// (a settled purchase leaving its offering's holding for the buyer's).
+#[event]
+#[derive(Debug, Clone)]
+pub struct SharesMoved {
+    pub pool: Pubkey,
+    pub from_owner: Pubkey,
+    pub to_owner: Pubkey,
+    pub shares: u64,
+    pub revenue: u64,
+}
+
+/// The issuer emptied and closed a holding: its shares left (to be burned);
+/// with `revenue_returned` its unclaimed revenue went back to the other
+/// holders, or to the fallback owner when nobody else held shares, else it
+/// was rounding dust left unowned in the vault.
+#[event]
+#[derive(Debug, Clone)]
+pub struct HoldingDissolved {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub shares: u64,
+    pub revenue: u64,
+    pub revenue_returned: bool,
+    pub revenue_to_fallback: bool,
+    pub fallback: Pubkey,
 }

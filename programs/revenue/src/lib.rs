@@ -52,8 +52,25 @@ pub mod depin_revenue {
         instructions::issuer_credit::handler(ctx, owner, amount)
     }
 
-    #[access_control(ctx.accounts.validate(amount))]
-    pub fn issuer_debit(ctx: Context<IssuerDebit>, amount: u64) -> Result<()> {
-        instructions::issuer_debit::handler(ctx, amount)
+    pub fn open_holding(ctx: Context<OpenHolding>, owner: Pubkey) -> Result<()> {
+        instructions::open_holding::handler(ctx, owner)
+    }
+
+    #[access_control(ctx.accounts.validate(&to_owner, shares, revenue))]
+    pub fn issuer_transfer(
+        ctx: Context<IssuerTransfer>,
+        to_owner: Pubkey,
+        shares: u64,
+        revenue: u64,
+    ) -> Result<()> {
+        instructions::issuer_transfer::handler(ctx, to_owner, shares, revenue)
+    }
+
+    pub fn issuer_dissolve(
+        ctx: Context<IssuerDissolve>,
+        fallback_owner: Pubkey,
+        return_revenue: bool,
+    ) -> Result<()> {
+        instructions::issuer_dissolve::handler(ctx, fallback_owner, return_revenue)
     }
 }

@@ -68,7 +68,7 @@ pub fn handler(ctx: Context<CreatePool>) -> Result<()> {
         reward_per_weight: 0,
         dust: 0,
         total_weight: 0,
-        undistributed: 0,
+        total_redistributed: 0,
     });
     emit!(RevenuePoolCreated {
         pool: accounts.pool.key(),

@@ -7,7 +7,8 @@ use crate::state::RevenuePool;
 use crate::vault;
 
 /// Anyone (the asset operator, the crank) pays revenue into the pool; it is
-/// owed pro rata to the shares earning at this moment.
+/// owed pro rata to the shares earning at this moment. Refused while no
+/// shares earn: held revenue would go to whoever bought the first share.
 #[derive(Accounts)]
 pub struct DepositRevenue<'info> {
     pub depositor: Signer<'info>,
@@ -25,13 +26,13 @@ pub struct DepositRevenue<'info> {
 impl DepositRevenue<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
         require!(amount > 0, RevenueError::ZeroAmount);
-        Ok(())
+        self.pool.require_earning()
     }
 }
 
 pub fn handler(ctx: Context<DepositRevenue>, amount: u64) -> Result<()> {
     let accounts = ctx.accounts;
-    let held_back = accounts.pool.deposit(amount)?;
+    accounts.pool.deposit(amount)?;
     vault::deposit(
         &accounts.source,
         &accounts.revenue_vault,
@@ -43,7 +44,6 @@ pub fn handler(ctx: Context<DepositRevenue>, amount: u64) -> Result<()> {
         pool: accounts.pool.key(),
         depositor: accounts.depositor.key(),
         amount,
-        held_back,
     });
     Ok(())
 }

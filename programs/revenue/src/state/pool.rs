@@ -27,8 +27,9 @@ pub struct RevenuePool {
     pub dust: u128,
     /// Shares earning (the sum of every holding's shares).
     pub total_weight: u128,
-    /// Revenue deposited while no shares earned: paid with the next deposit.
-    pub undistributed: u64,
+    /// Unclaimed revenue of dissolved holdings (a failed offering's) paid
+    /// back to the pool's holders.
+    pub total_redistributed: u64,
 }
 
 fn accounting(error: AccrualError) -> Error {
@@ -47,7 +48,8 @@ impl RevenuePool {
                 dust: self.dust,
             },
             total_weight: self.total_weight,
-            undistributed: self.undistributed,
+            // Never used: revenue is only accepted while shares earn.
+            undistributed: 0,
         }
     }
 
@@ -55,20 +57,95 @@ impl RevenuePool {
         self.reward_per_weight = pool.index.reward_per_weight;
         self.dust = pool.index.dust;
         self.total_weight = pool.total_weight;
-        self.undistributed = pool.undistributed;
     }
 
-    /// Pays `amount` pro rata to the shares earning now (or holds it until
-    /// some shares earn). Returns whether it was held back.
-    pub fn deposit(&mut self, amount: u64) -> Result<bool> {
-        let mut pool = self.pool();
-        pool.deposit(amount).map_err(accounting)?;
-        self.store(&pool);
+    /// Whether any shares earn now: revenue is only accepted then, so
+    /// nobody can buy into a backlog that arrived while nobody held shares.
+    pub fn require_earning(&self) -> Result<()> {
+        require!(self.total_weight > 0, RevenueError::NoSharesEarning);
+        Ok(())
+    }
+
+    /// Pays `amount` pro rata to the shares earning now.
+    pub fn deposit(&mut self, amount: u64) -> Result<()> {
+        self.distribute(amount)?;
         self.total_deposited = self
             .total_deposited
             .checked_add(amount)
             .ok_or(RevenueError::Overflow)?;
-        Ok(self.total_weight == 0)
+        Ok(())
+    }
+
+    fn distribute(&mut self, amount: u64) -> Result<()> {
+        self.require_earning()?;
+        let mut pool = self.pool();
+        pool.deposit(amount).map_err(accounting)?;
+        self.store(&pool);
+        Ok(())
+    }
+
+    /// Pays revenue already in the vault (a dissolved holding's) pro rata
+    /// to the shares earning now.
+    pub fn redistribute(&mut self, amount: u64) -> Result<()> {
+        if amount == 0 {
+            return Ok(());
+        }
+        self.distribute(amount)?;
+        self.total_redistributed = self
+            .total_redistributed
+            .checked_add(amount)
+            .ok_or(RevenueError::Overflow)?;
+        Ok(())
+    }
+
+    /// Moves `shares` and `revenue` (settled, unclaimed) from one holding to
+    /// another: the total weight and what the vault owes do not change.
+    pub fn move_between(
+        &mut self,
+        from: &mut Holding,
+        to: &mut Holding,
+        shares: u64,
+        revenue: u64,
+    ) -> Result<()> {
+        self.remove_shares(from, shares)?;
+        self.add_shares(to, shares)?;
+        from.pending = from
+            .pending
+            .checked_sub(revenue)
+            .ok_or(RevenueError::InsufficientRevenue)?;
+        to.pending = to
+            .pending
+            .checked_add(revenue)
+            .ok_or(RevenueError::Overflow)?;
+        Ok(())
+    }
+
+    /// Empties a holding: its shares stop earning and leave it. With
+    /// `return_revenue`, its unclaimed revenue goes back to the pool's
+    /// remaining holders or, when no shares earn any more, to `fallback`;
+    /// without, it stays in the vault unowned (rounding residue). Returns
+    /// (shares, revenue, whether the revenue went to the fallback).
+    pub fn dissolve(
+        &mut self,
+        holding: &mut Holding,
+        fallback: &mut Holding,
+        return_revenue: bool,
+    ) -> Result<(u64, u64, bool)> {
+        let shares = holding.shares;
+        self.remove_shares(holding, shares)?;
+        let revenue = core::mem::take(&mut holding.pending);
+        if !return_revenue {
+            return Ok((shares, revenue, false));
+        }
+        if self.total_weight > 0 {
+            self.redistribute(revenue)?;
+            return Ok((shares, revenue, false));
+        }
+        fallback.pending = fallback
+            .pending
+            .checked_add(revenue)
+            .ok_or(RevenueError::Overflow)?;
+        Ok((shares, revenue, true))
     }
 
     /// Shares start earning from now on (earlier revenue is not theirs).
