@@ -4,10 +4,14 @@ use anchor_lang::prelude::*;
 pub enum FractionalError {
     #[msg("The signer lacks the permission this instruction needs in this network")]
     MissingPermission,
-    #[msg("Only the device's owner or operator may tokenize it")]
-    NotDeviceOwnerOrOperator,
+    #[msg("Only the device's registered owner may tokenize it")]
+    NotDeviceOwner,
     #[msg("The device is not active")]
     DeviceNotActive,
+    #[msg("The network is paused")]
+    NetworkPaused,
+    #[msg("The asset is retired")]
+    AssetRetired,
     #[msg("Only the asset's authority may do this")]
     NotAssetAuthority,
     #[msg("Amount must be greater than zero")]
@@ -34,8 +38,8 @@ pub enum FractionalError {
     NotAllowlisted,
     #[msg("Refunds are only for failed offerings")]
     NotFailed,
-    #[msg("Already refunded")]
-    AlreadyRefunded,
+    #[msg("Purchases are delivered only after the offering succeeded")]
+    NotSucceeded,
     #[msg("An offering can only be cancelled before any sale")]
     AlreadySold,
     #[msg("The account does not match the offering, asset or network")]
@@ -44,6 +48,16 @@ pub enum FractionalError {
     WrongFeeAccount,
     #[msg("Proceeds must go to a token account of the asset's authority")]
     WrongProceedsAccount,
+    #[msg("Offerings must sell in the revenue pool's payment mint")]
+    WrongPaymentMint,
+    #[msg("The refund must go to a token account of the buyer in the payment mint")]
+    WrongRefundAccount,
+    #[msg("The rent goes back to the account that paid it")]
+    WrongRentPayer,
+    #[msg("The new authority must differ from the current one")]
+    AuthorityUnchanged,
+    #[msg("Internal accounting is inconsistent")]
+    AccountingInconsistent,
     #[msg("Arithmetic overflow")]
     Overflow,
 }

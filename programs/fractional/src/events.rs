@@ -29,6 +29,7 @@ pub struct AssetCreated {
     pub authority: Pubkey,
     pub share_mint: Pubkey,
     pub revenue_pool: Pubkey,
+    pub payment_mint: Pubkey,
     pub total_shares: u64,
 }
 
@@ -76,12 +77,32 @@ pub struct OfferingClosed {
     pub retained_by_authority: u64,
 }
 
+/// A failed offering's sold shares were burned and the revenue they earned
+/// while it was open went back to the pool (see the revenue program's
+/// `HoldingDissolved`).
+#[event]
+#[derive(Debug, Clone)]
+pub struct OfferingUnwound {
+    pub offering: Pubkey,
+    pub shares_burned: u64,
+}
+
+/// A successful offering's purchase reached the buyer's holding, with the
+/// revenue its shares earned since the purchase.
+#[event]
+#[derive(Debug, Clone)]
+pub struct PurchaseDelivered {
+    pub offering: Pubkey,
+    pub buyer: Pubkey,
+    pub shares: u64,
+    pub revenue: u64,
+}
+
 #[event]
 #[derive(Debug, Clone)]
 pub struct Refunded {
     pub offering: Pubkey,
     pub buyer: Pubkey,
-    pub shares_burned: u64,
     pub amount: u64,
 }
 
@@ -89,4 +110,38 @@ pub struct Refunded {
 #[derive(Debug, Clone)]
 pub struct OfferingCancelled {
     pub offering: Pubkey,
+}
+
+/// Every purchase of a finished offering is delivered or refunded: its
+/// accounts closed and their rent went back to whoever paid it.
+#[event]
+#[derive(Debug, Clone)]
+pub struct OfferingSettled {
+    pub offering: Pubkey,
+    pub rent_to: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct AssetRetired {
+    pub asset: Pubkey,
+    pub device: Pubkey,
+    /// The open offering failed by the retirement, if there was one.
+    pub failed_offering: Option<Pubkey>,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct AssetAuthorityTransferred {
+    pub asset: Pubkey,
+    pub from: Pubkey,
+    pub to: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct AssetOperatorSet {
+    pub asset: Pubkey,
+    pub device: Pubkey,
+    pub operator: Pubkey,
 }

@@ -1,7 +1,9 @@
 //! depin fractional: a registered machine (say a 13.5 kWh home battery)
 //! turned into share tokens, sold through offerings with escrow, soft cap,
-//! deadline, per-investor cap and an allowlist. Bought shares go straight
-//! into the buyer's revenue-share holding (programs/revenue).
+//! deadline, per-investor cap and an allowlist. Tokenizing hands the device
+//! record to the asset; bought shares earn in the revenue pool
+//! (programs/revenue) from the moment of purchase, through the offering's
+//! own holding until the offering's outcome.
 
 #![allow(unexpected_cfgs)]
 
@@ -14,6 +16,7 @@ pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod issue;
+pub mod lifecycle;
 pub mod pda;
 pub mod signer;
 pub mod state;
@@ -70,6 +73,11 @@ pub mod depin_fractional {
     }
 
     #[access_control(ctx.accounts.validate())]
+    pub fn deliver_purchase<'info>(ctx: Context<'info, DeliverPurchase<'info>>) -> Result<()> {
+        instructions::deliver_purchase::handler(ctx)
+    }
+
+    #[access_control(ctx.accounts.validate())]
     pub fn refund(ctx: Context<Refund>) -> Result<()> {
         instructions::refund::handler(ctx)
     }
@@ -77,5 +85,20 @@ pub mod depin_fractional {
     #[access_control(ctx.accounts.validate())]
     pub fn cancel_offering(ctx: Context<CancelOffering>) -> Result<()> {
         instructions::cancel_offering::handler(ctx)
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn retire_asset(ctx: Context<RetireAsset>) -> Result<()> {
+        instructions::retire_asset::handler(ctx)
+    }
+
+    #[access_control(ctx.accounts.validate(&new_authority))]
+    pub fn transfer_asset(ctx: Context<TransferAsset>, new_authority: Pubkey) -> Result<()> {
+        instructions::transfer_asset::handler(ctx, new_authority)
+    }
+
+    #[access_control(ctx.accounts.validate(&operator))]
+    pub fn set_asset_operator(ctx: Context<SetAssetOperator>, operator: Pubkey) -> Result<()> {
+        instructions::set_asset_operator::handler(ctx, operator)
     }
 }

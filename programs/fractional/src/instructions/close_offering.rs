@@ -1,26 +1,46 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
+use depin_registry::state::{Device, Network};
 use depin_revenue::program::DepinRevenue;
+use depin_revenue::state::Holding;
 
 use crate::errors::FractionalError;
-use crate::events::OfferingClosed;
+use crate::events::{OfferingClosed, OfferingUnwound};
 use crate::issue::{mint_and_credit, IssueAccounts};
+use crate::lifecycle::{self, OfferingHolding};
+use crate::pda::ASSET_SHARES_SEED;
 use crate::signer::{as_slices, offering_seeds};
-use crate::state::{Asset, MarketConfig, Offering, OfferingState};
+use crate::state::{Asset, Offering, OfferingState};
 
-/// Anyone (normally the crank) closes an offering past its deadline, or as
-/// soon as it sold out. At or above the soft cap it succeeds: the escrow pays
-/// the network fee and the rest to the asset's authority, and the unsold
-/// shares are minted into the authority's holding (it keeps that fraction of
-/// the machine and its revenue). Under the soft cap it fails and every buyer
-/// can refund in full.
+/// Anyone (normally the crank) closes an offering past its deadline, as soon
+/// as it sold out, or at once when its asset was retired. It succeeds at or
+/// above the soft cap with the machine in service: the escrow pays the
+/// network fee (to the recipient fixed when the offering opened) and the
+/// rest to the asset's authority and closes, and the unsold shares are
+/// minted into the authority's holding; purchases are then delivered one by
+/// one (`deliver_purchase`). Otherwise it fails: the sold shares are burned,
+/// the revenue they earned goes back to the pool's other holders, and every
+/// buyer can be refunded in full.
 #[derive(Accounts)]
 pub struct CloseOffering<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
-    #[account(mut, has_one = share_mint @ FractionalError::WrongAccount, has_one = revenue_pool @ FractionalError::WrongAccount)]
+    pub network: Box<Account<'info, Network>>,
+    pub device: Box<Account<'info, Device>>,
+    #[account(
+        mut,
+        has_one = network @ FractionalError::WrongAccount,
+        has_one = device @ FractionalError::WrongAccount,
+        has_one = share_mint @ FractionalError::WrongAccount,
+        has_one = revenue_pool @ FractionalError::WrongAccount
+    )]
     pub asset: Box<Account<'info, Asset>>,
-    #[account(mut, has_one = asset @ FractionalError::WrongAccount, has_one = escrow @ FractionalError::WrongAccount)]
+    #[account(
+        mut,
+        has_one = asset @ FractionalError::WrongAccount,
+        has_one = escrow @ FractionalError::WrongAccount,
+        has_one = rent_payer @ FractionalError::WrongRentPayer
+    )]
     pub offering: Box<Account<'info, Offering>>,
     #[account(mut)]
     pub escrow: Box<Account<'info, TokenAccount>>,
@@ -31,22 +51,34 @@ pub struct CloseOffering<'info> {
             @ FractionalError::WrongProceedsAccount
     )]
     pub proceeds: Box<Account<'info, TokenAccount>>,
-    #[account(constraint = market.network == asset.network @ FractionalError::WrongAccount)]
-    pub market: Option<Box<Account<'info, MarketConfig>>>,
     /// The fee recipient's account (payment mint), when there is a fee.
     #[account(mut)]
     pub fee_account: Option<Box<Account<'info, TokenAccount>>>,
+    /// CHECK: receives the rent of whatever closes; address-checked against
+    /// the offering.
+    #[account(mut)]
+    pub rent_payer: UncheckedAccount<'info>,
     #[account(mut)]
     pub share_mint: Box<Account<'info, Mint>>,
     /// CHECK: address-checked against the asset.
     #[account(mut)]
     pub revenue_pool: UncheckedAccount<'info>,
+    /// The offering's own holding (not another offering's of the same pool).
+    #[account(
+        mut,
+        constraint = offering_holding.owner == offering.key()
+            && offering_holding.pool == asset.revenue_pool @ FractionalError::WrongAccount
+    )]
+    pub offering_holding: Box<Account<'info, Holding>>,
     /// CHECK: the authority's holding (seeds checked by the revenue program).
     #[account(mut)]
-    pub holding: UncheckedAccount<'info>,
+    pub authority_holding: UncheckedAccount<'info>,
     /// CHECK: the pool's share vault (checked by the revenue program).
     #[account(mut)]
     pub share_vault: UncheckedAccount<'info>,
+    /// CHECK: the asset's share account (seeds checked here).
+    #[account(mut, seeds = [ASSET_SHARES_SEED, asset.key().as_ref()], bump)]
+    pub asset_shares: UncheckedAccount<'info>,
     pub revenue_program: Program<'info, DepinRevenue>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
@@ -57,18 +89,15 @@ impl<'info> CloseOffering<'info> {
         Ok(())
     }
 
-    /// A success with a fee must pay it to the market's fee recipient, in the
-    /// payment mint (a failure pays no fee and needs no fee accounts).
-    fn check_fee_accounts(&self) -> Result<()> {
+    /// A success with a fee must pay it to the recipient the offering
+    /// recorded, in the payment mint (a failure pays no fee).
+    fn check_fee_account(&self) -> Result<()> {
         if self.offering.fee_bps == 0 {
             return Ok(());
         }
-        let ok = match (&self.market, &self.fee_account) {
-            (Some(market), Some(fee)) => {
-                fee.owner == market.fee_recipient && fee.mint == self.offering.payment_mint
-            }
-            _ => false,
-        };
+        let ok = self.fee_account.as_ref().is_some_and(|fee| {
+            fee.owner == self.offering.fee_recipient && fee.mint == self.offering.payment_mint
+        });
         require!(ok, FractionalError::WrongFeeAccount);
         Ok(())
     }
@@ -95,7 +124,7 @@ impl<'info> CloseOffering<'info> {
             share_mint: self.share_mint.to_account_info(),
             share_vault: self.share_vault.to_account_info(),
             revenue_pool: self.revenue_pool.to_account_info(),
-            holding: self.holding.to_account_info(),
+            holding: self.authority_holding.to_account_info(),
             payer: self.payer.to_account_info(),
             revenue_program: self.revenue_program.key(),
             token_program: self.token_program.key(),
@@ -103,24 +132,72 @@ impl<'info> CloseOffering<'info> {
         };
         mint_and_credit(issue, self.asset.authority, unsold)
     }
+
+    fn offering_holding(&self) -> OfferingHolding<'_, 'info> {
+        OfferingHolding {
+            asset: &self.asset,
+            payer: self.payer.to_account_info(),
+            revenue_pool: self.revenue_pool.to_account_info(),
+            holding: self.offering_holding.to_account_info(),
+            fallback: self.authority_holding.to_account_info(),
+            share_vault: self.share_vault.to_account_info(),
+            share_mint: self.share_mint.to_account_info(),
+            asset_shares: self.asset_shares.to_account_info(),
+            rent_payer: self.rent_payer.to_account_info(),
+            revenue_program: self.revenue_program.key(),
+            token_program: self.token_program.to_account_info(),
+            system_program: self.system_program.to_account_info(),
+        }
+    }
+
+    /// Success: fee and proceeds out of the escrow (which closes), unsold
+    /// shares to the authority. Returns (fee, proceeds, retained).
+    fn pay_out(&mut self) -> Result<(u64, u64, u64)> {
+        self.check_fee_account()?;
+        let (fee, proceeds) = self.offering.split_proceeds(self.escrow.amount)?;
+        if let Some(fee_account) = &self.fee_account {
+            self.pay_from_escrow(&fee_account.to_account_info(), fee)?;
+        }
+        self.pay_from_escrow(&self.proceeds.to_account_info(), proceeds)?;
+        let retained = self.offering.shares_for_sale - self.offering.sold;
+        if retained > 0 {
+            self.asset.issue(retained)?;
+            self.retain_unsold(retained)?;
+        }
+        Ok((fee, proceeds, retained))
+    }
+
+    fn close_escrow(&mut self) -> Result<bool> {
+        self.escrow.reload()?;
+        lifecycle::close_escrow(
+            &self.offering,
+            &self.escrow,
+            &self.rent_payer,
+            &self.token_program,
+        )
+    }
 }
 
 pub fn handler<'info>(ctx: Context<'info, CloseOffering<'info>>) -> Result<()> {
     let accounts = ctx.accounts;
-    let outcome = accounts.offering.finish(Clock::get()?.unix_timestamp)?;
+    let now = Clock::get()?.unix_timestamp;
+    let in_service = accounts
+        .asset
+        .in_service(&accounts.device, &accounts.network);
+    let outcome = accounts
+        .offering
+        .finish(now, in_service, accounts.asset.retired)?;
     let (mut fee, mut proceeds, mut retained) = (0, 0, 0);
-    if outcome == OfferingState::Succeeded {
-        accounts.check_fee_accounts()?;
-        (fee, proceeds) = accounts.offering.split_proceeds()?;
-        if let Some(fee_account) = &accounts.fee_account {
-            accounts.pay_from_escrow(&fee_account.to_account_info(), fee)?;
-        }
-        accounts.pay_from_escrow(&accounts.proceeds.to_account_info(), proceeds)?;
-        retained = accounts.offering.shares_for_sale - accounts.offering.sold;
-        if retained > 0 {
-            accounts.asset.issue(retained)?;
-            accounts.retain_unsold(retained)?;
-        }
+    let succeeded = outcome == OfferingState::Succeeded;
+    if succeeded {
+        (fee, proceeds, retained) = accounts.pay_out()?;
+    } else {
+        let burned = accounts.offering_holding().dissolve(&accounts.offering)?;
+        accounts.asset.burn(burned)?;
+        emit!(OfferingUnwound {
+            offering: accounts.offering.key(),
+            shares_burned: burned,
+        });
     }
     accounts.asset.end_offering();
     emit!(OfferingClosed {
@@ -132,5 +209,20 @@ pub fn handler<'info>(ctx: Context<'info, CloseOffering<'info>>) -> Result<()> {
         proceeds,
         retained_by_authority: retained,
     });
+    // After a success the escrow is empty; after a failure it keeps the
+    // buyers' payments until their refunds.
+    let escrow_closed = if succeeded || accounts.offering.is_settled() {
+        accounts.close_escrow()?
+    } else {
+        false
+    };
+    if accounts.offering.is_settled() {
+        if succeeded {
+            accounts.offering_holding().dissolve(&accounts.offering)?;
+        }
+        if escrow_closed {
+            lifecycle::close_record(&accounts.offering, &accounts.rent_payer)?;
+        }
+    }
     Ok(())
 }

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
+use depin_registry::program::DepinRegistry;
 use depin_registry::state::{Device, DeviceStatus, Network};
 use depin_revenue::program::DepinRevenue;
 
@@ -9,15 +10,18 @@ use crate::pda::{ASSET_SEED, ASSET_SHARES_SEED, SHARE_MINT_SEED};
 use crate::signer::{as_slices, asset_seeds};
 use crate::state::Asset;
 
-/// The owner or operator of an active registered device turns it into
-/// `total_shares` shares (mint authority: the asset PDA) and opens the
-/// shares' revenue pool in `payment_mint`, with the asset as its issuer.
+/// The owner of an active registered device turns it into `total_shares`
+/// shares (mint authority: the asset PDA), opens the shares' revenue pool in
+/// `payment_mint` with the asset as its issuer, and hands the device record
+/// to the asset (registry `transfer_device`): from now on the record changes
+/// only through the asset's rules, and the owner manages the asset.
 #[derive(Accounts)]
 pub struct CreateAsset<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
-    pub authority: Signer<'info>,
+    pub owner: Signer<'info>,
     pub network: Box<Account<'info, Network>>,
+    #[account(mut)]
     pub device: Box<Account<'info, Device>>,
     #[account(
         init,
@@ -57,6 +61,7 @@ pub struct CreateAsset<'info> {
     /// CHECK: created by the revenue program.
     #[account(mut)]
     pub revenue_vault: UncheckedAccount<'info>,
+    pub registry_program: Program<'info, DepinRegistry>,
     pub revenue_program: Program<'info, DepinRevenue>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
@@ -66,15 +71,15 @@ impl CreateAsset<'_> {
     pub fn validate(&self, total_shares: u64) -> Result<()> {
         let device = &self.device;
         device.require_in(self.network.network_id)?;
+        require!(!self.network.paused, FractionalError::NetworkPaused);
         require!(
             device.status == DeviceStatus::Active,
             FractionalError::DeviceNotActive
         );
-        let signer = self.authority.key();
-        require!(
-            device.owner == signer
-                || (device.operator != Pubkey::default() && device.operator == signer),
-            FractionalError::NotDeviceOwnerOrOperator
+        require_keys_eq!(
+            device.owner,
+            self.owner.key(),
+            FractionalError::NotDeviceOwner
         );
         require!(total_shares > 0, FractionalError::ZeroAmount);
         Ok(())
@@ -86,14 +91,16 @@ pub fn handler(ctx: Context<CreateAsset>, total_shares: u64) -> Result<()> {
     accounts.asset.set_inner(Asset {
         network: accounts.network.key(),
         device: accounts.device.key(),
-        authority: accounts.authority.key(),
+        authority: accounts.owner.key(),
         share_mint: accounts.share_mint.key(),
         revenue_pool: accounts.revenue_pool.key(),
+        payment_mint: accounts.payment_mint.key(),
         total_shares,
         issued: 0,
         reserved: 0,
         offering_count: 0,
         open_offering: false,
+        retired: false,
         bump: ctx.bumps.asset,
         share_mint_bump: ctx.bumps.share_mint,
     });
@@ -115,12 +122,24 @@ pub fn handler(ctx: Context<CreateAsset>, total_shares: u64) -> Result<()> {
         cpi,
         &[&signer[..]],
     ))?;
+    // The owner signed this transaction, so its signature carries into the
+    // registry's transfer.
+    let transfer = depin_registry::cpi::accounts::TransferDevice {
+        owner: accounts.owner.to_account_info(),
+        network: accounts.network.to_account_info(),
+        device: accounts.device.to_account_info(),
+    };
+    depin_registry::cpi::transfer_device(
+        CpiContext::new(accounts.registry_program.key(), transfer),
+        accounts.asset.key(),
+    )?;
     emit!(AssetCreated {
         asset: accounts.asset.key(),
         device: accounts.device.key(),
-        authority: accounts.authority.key(),
+        authority: accounts.owner.key(),
         share_mint: accounts.share_mint.key(),
         revenue_pool: accounts.revenue_pool.key(),
+        payment_mint: accounts.payment_mint.key(),
         total_shares,
     });
     Ok(())

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token};
+use depin_registry::state::{Device, Network};
 use depin_revenue::program::DepinRevenue;
 
 use crate::errors::FractionalError;
@@ -9,14 +10,20 @@ use crate::state::Asset;
 
 /// The asset's authority keeps part of the machine: unissued shares are
 /// minted into its own holding, where they earn revenue like any other.
+/// Only while the machine is in service (active device, unpaused network,
+/// asset not retired).
 #[derive(Accounts)]
 pub struct RetainShares<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
     pub authority: Signer<'info>,
+    pub network: Box<Account<'info, Network>>,
+    pub device: Box<Account<'info, Device>>,
     #[account(
         mut,
         has_one = authority @ FractionalError::NotAssetAuthority,
+        has_one = network @ FractionalError::WrongAccount,
+        has_one = device @ FractionalError::WrongAccount,
         has_one = share_mint @ FractionalError::WrongAccount,
         has_one = revenue_pool @ FractionalError::WrongAccount
     )]
@@ -40,7 +47,7 @@ pub struct RetainShares<'info> {
 impl RetainShares<'_> {
     pub fn validate(&self, shares: u64) -> Result<()> {
         require!(shares > 0, FractionalError::ZeroAmount);
-        Ok(())
+        self.asset.require_in_service(&self.device, &self.network)
     }
 }
 

@@ -16,14 +16,16 @@ pub struct MarketConfig {
 }
 
 impl MarketConfig {
-    /// The fee of the market account at the network's market address: 0 if
-    /// the network never configured one (the account does not exist).
-    pub fn fee_at(market: &AccountInfo) -> Result<u16> {
+    /// The fee and its recipient of the market account at the network's
+    /// market address: no fee if the network never configured one (the
+    /// account does not exist).
+    pub fn fee_at(market: &AccountInfo) -> Result<(u16, Pubkey)> {
         if market.owner != &crate::ID || market.data_is_empty() {
-            return Ok(0);
+            return Ok((0, Pubkey::default()));
         }
         let data = market.try_borrow_data()?;
-        Ok(MarketConfig::try_deserialize(&mut &data[..])?.fee_bps)
+        let market = MarketConfig::try_deserialize(&mut &data[..])?;
+        Ok((market.fee_bps, market.fee_recipient))
     }
 
     pub fn check_fee(fee_bps: u16) -> Result<()> {
