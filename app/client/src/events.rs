@@ -116,6 +116,9 @@ event_enum!(
         SharesDeposited,
         SharesWithdrawn,
         RevenueClaimed,
+        HoldingOpened,
+        SharesMoved,
+        HoldingDissolved,
     }
 );
 
@@ -129,8 +132,14 @@ event_enum!(
         OfferingCreated,
         SharesBought,
         OfferingClosed,
+        OfferingUnwound,
+        PurchaseDelivered,
         Refunded,
         OfferingCancelled,
+        OfferingSettled,
+        AssetRetired,
+        AssetAuthorityTransferred,
+        AssetOperatorSet,
     }
 );
 

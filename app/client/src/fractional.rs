@@ -4,13 +4,14 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use depin_fractional::state::{Asset, Offering};
+use depin_revenue::state::{Holding as RevenueHolding, RevenuePool};
 use depin_fractional::{accounts as accs, instruction as ixs, pda};
 use solana_instruction::Instruction;
 
 pub use depin_fractional::instructions::OfferingTerms;
 pub use depin_fractional::state::{OfferingState, Purchase};
 
-use crate::cluster::{fetch, Cluster};
+use crate::cluster::{fetch, fetch_optional, Cluster};
 use crate::error::ClientError;
 use crate::revenue;
 use crate::token::TOKEN_PROGRAM_ID;
@@ -28,6 +29,8 @@ fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instructi
 /// The addresses one asset (one device) brings.
 #[derive(Debug, Clone, Copy)]
 pub struct AssetKeys {
+    /// The device record the asset tokenizes (and holds in the registry).
+    pub device: Pubkey,
     pub asset: Pubkey,
     pub share_mint: Pubkey,
     pub asset_shares: Pubkey,
@@ -42,6 +45,7 @@ impl AssetKeys {
         let share_mint = pda::share_mint(&asset).0;
         let revenue_pool = revenue::pool_address(&share_mint);
         AssetKeys {
+            device: *device,
             asset,
             share_mint,
             asset_shares: pda::asset_shares(&asset).0,
@@ -55,9 +59,31 @@ impl AssetKeys {
         pda::offering(&self.asset, id).0
     }
 
+    pub fn escrow(&self, id: u16) -> Pubkey {
+        pda::escrow(&self.offering(id)).0
+    }
+
+    pub fn purchase(&self, id: u16, buyer: &Pubkey) -> Pubkey {
+        pda::purchase(&self.offering(id), buyer).0
+    }
+
     pub fn holding(&self, owner: &Pubkey) -> Pubkey {
         depin_revenue::pda::holding(&self.revenue_pool, owner).0
     }
+
+    /// Where offering `id` keeps its sold shares until its outcome.
+    pub fn offering_holding(&self, id: u16) -> Pubkey {
+        self.holding(&self.offering(id))
+    }
+}
+
+/// Who an offering's closing steps pay: the asset's authority (proceeds,
+/// fallback revenue) and the offering's rent payer (read them with
+/// [`asset`] and [`offering`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OfferingParties {
+    pub authority: Pubkey,
+    pub rent_payer: Pubkey,
 }
 
 /// `authority` needs the treasury permission.
@@ -108,10 +134,11 @@ pub fn set_allowlist(
     )
 }
 
-/// `authority` is the device's owner or operator; `device` its account address.
+/// `owner` is the device's registered owner; `device` its account address.
+/// The device record passes to the asset, which `owner` then manages.
 pub fn create_asset(
     payer: &Pubkey,
-    authority: &Pubkey,
+    owner: &Pubkey,
     network: &Pubkey,
     device: &Pubkey,
     payment_mint: &Pubkey,
@@ -121,7 +148,7 @@ pub fn create_asset(
     build(
         accs::CreateAsset {
             payer: *payer,
-            authority: *authority,
+            owner: *owner,
             network: *network,
             device: *device,
             asset: keys.asset,
@@ -131,6 +158,7 @@ pub fn create_asset(
             revenue_pool: keys.revenue_pool,
             share_vault: keys.share_vault,
             revenue_vault: keys.revenue_vault,
+            registry_program: depin_registry::ID,
             revenue_program: depin_revenue::ID,
             token_program: TOKEN_PROGRAM_ID,
             system_program: SYSTEM_PROGRAM,
@@ -140,7 +168,8 @@ pub fn create_asset(
 }
 
 /// Offering number `id` (the asset's `offering_count`) in `network` (whose
-/// market settings, if any, set the fee).
+/// market settings, if any, set the fee); `payer` gets its rent back when
+/// the offering is settled.
 pub fn create_offering(
     payer: &Pubkey,
     authority: &Pubkey,
@@ -155,11 +184,16 @@ pub fn create_offering(
         accs::CreateOffering {
             payer: *payer,
             authority: *authority,
+            network: *network,
+            device: keys.device,
             asset: keys.asset,
             offering,
-            escrow: pda::escrow(&offering).0,
+            escrow: keys.escrow(id),
             payment_mint: *payment_mint,
             market: pda::market(network).0,
+            revenue_pool: keys.revenue_pool,
+            offering_holding: keys.offering_holding(id),
+            revenue_program: depin_revenue::ID,
             token_program: TOKEN_PROGRAM_ID,
             system_program: SYSTEM_PROGRAM,
         },
@@ -167,7 +201,7 @@ pub fn create_offering(
     )
 }
 
-/// `network` is needed for the allowlist entry (`allowlisted = true` passes it).
+/// `allowlisted = true` passes the buyer's allowlist entry in `network`.
 pub fn buy(
     buyer: &Pubkey,
     keys: &AssetKeys,
@@ -177,19 +211,20 @@ pub fn buy(
     payment_source: &Pubkey,
     shares: u64,
 ) -> Instruction {
-    let offering = keys.offering(id);
     build(
         accs::Buy {
             buyer: *buyer,
+            network: *network,
+            device: keys.device,
             asset: keys.asset,
-            offering,
-            purchase: pda::purchase(&offering, buyer).0,
+            offering: keys.offering(id),
+            purchase: keys.purchase(id, buyer),
             allow_entry: allowlisted.then(|| pda::allow_entry(network, buyer).0),
             share_mint: keys.share_mint,
             payment_source: *payment_source,
-            escrow: pda::escrow(&offering).0,
+            escrow: keys.escrow(id),
             revenue_pool: keys.revenue_pool,
-            holding: keys.holding(buyer),
+            offering_holding: keys.offering_holding(id),
             share_vault: keys.share_vault,
             revenue_program: depin_revenue::ID,
             token_program: TOKEN_PROGRAM_ID,
@@ -199,29 +234,35 @@ pub fn buy(
     )
 }
 
-/// Fee accounts: `Some((market, fee_token_account))` when the offering has a fee.
+/// Anyone closes offering `id`. `proceeds` is the authority's account in the
+/// payment mint; `fee_account` the fee recipient's (needed when the
+/// offering has a fee and succeeds).
 pub fn close_offering(
     payer: &Pubkey,
+    network: &Pubkey,
     keys: &AssetKeys,
     id: u16,
-    authority: &Pubkey,
+    parties: &OfferingParties,
     proceeds: &Pubkey,
-    fee: Option<(Pubkey, Pubkey)>,
+    fee_account: Option<Pubkey>,
 ) -> Instruction {
-    let offering = keys.offering(id);
     build(
         accs::CloseOffering {
             payer: *payer,
+            network: *network,
+            device: keys.device,
             asset: keys.asset,
-            offering,
-            escrow: pda::escrow(&offering).0,
+            offering: keys.offering(id),
+            escrow: keys.escrow(id),
             proceeds: *proceeds,
-            market: fee.map(|f| f.0),
-            fee_account: fee.map(|f| f.1),
+            fee_account,
+            rent_payer: parties.rent_payer,
             share_mint: keys.share_mint,
             revenue_pool: keys.revenue_pool,
-            holding: keys.holding(authority),
+            offering_holding: keys.offering_holding(id),
+            authority_holding: keys.holding(&parties.authority),
             share_vault: keys.share_vault,
+            asset_shares: keys.asset_shares,
             revenue_program: depin_revenue::ID,
             token_program: TOKEN_PROGRAM_ID,
             system_program: SYSTEM_PROGRAM,
@@ -230,22 +271,56 @@ pub fn close_offering(
     )
 }
 
-pub fn refund(buyer: &Pubkey, keys: &AssetKeys, id: u16, destination: &Pubkey) -> Instruction {
-    let offering = keys.offering(id);
+/// Anyone delivers `buyer`'s purchase of a successful offering `id` to its
+/// holding (`payer` pays the holding's rent if it is new).
+pub fn deliver_purchase(
+    payer: &Pubkey,
+    keys: &AssetKeys,
+    id: u16,
+    buyer: &Pubkey,
+    parties: &OfferingParties,
+) -> Instruction {
+    build(
+        accs::DeliverPurchase {
+            payer: *payer,
+            buyer: *buyer,
+            asset: keys.asset,
+            offering: keys.offering(id),
+            purchase: keys.purchase(id, buyer),
+            revenue_pool: keys.revenue_pool,
+            offering_holding: keys.offering_holding(id),
+            buyer_holding: keys.holding(buyer),
+            authority_holding: keys.holding(&parties.authority),
+            rent_payer: parties.rent_payer,
+            share_mint: keys.share_mint,
+            share_vault: keys.share_vault,
+            asset_shares: keys.asset_shares,
+            revenue_program: depin_revenue::ID,
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: SYSTEM_PROGRAM,
+        },
+        ixs::DeliverPurchase {},
+    )
+}
+
+/// Anyone refunds `buyer` (a buyer of failed offering `id`) into its own
+/// payment account `destination`.
+pub fn refund(
+    keys: &AssetKeys,
+    id: u16,
+    buyer: &Pubkey,
+    destination: &Pubkey,
+    rent_payer: &Pubkey,
+) -> Instruction {
     build(
         accs::Refund {
             buyer: *buyer,
             asset: keys.asset,
-            offering,
-            purchase: pda::purchase(&offering, buyer).0,
-            escrow: pda::escrow(&offering).0,
+            offering: keys.offering(id),
+            purchase: keys.purchase(id, buyer),
+            escrow: keys.escrow(id),
             destination: *destination,
-            share_mint: keys.share_mint,
-            asset_shares: keys.asset_shares,
-            revenue_pool: keys.revenue_pool,
-            holding: keys.holding(buyer),
-            share_vault: keys.share_vault,
-            revenue_program: depin_revenue::ID,
+            rent_payer: *rent_payer,
             token_program: TOKEN_PROGRAM_ID,
         },
         ixs::Refund {},
@@ -256,6 +331,7 @@ pub fn refund(buyer: &Pubkey, keys: &AssetKeys, id: u16, destination: &Pubkey) -
 pub fn retain_shares(
     payer: &Pubkey,
     authority: &Pubkey,
+    network: &Pubkey,
     keys: &AssetKeys,
     shares: u64,
 ) -> Instruction {
@@ -263,6 +339,8 @@ pub fn retain_shares(
         accs::RetainShares {
             payer: *payer,
             authority: *authority,
+            network: *network,
+            device: keys.device,
             asset: keys.asset,
             share_mint: keys.share_mint,
             revenue_pool: keys.revenue_pool,
@@ -276,14 +354,87 @@ pub fn retain_shares(
     )
 }
 
-pub fn cancel_offering(authority: &Pubkey, keys: &AssetKeys, id: u16) -> Instruction {
+pub fn cancel_offering(
+    payer: &Pubkey,
+    keys: &AssetKeys,
+    id: u16,
+    parties: &OfferingParties,
+) -> Instruction {
     build(
         accs::CancelOffering {
-            authority: *authority,
+            payer: *payer,
+            authority: parties.authority,
             asset: keys.asset,
             offering: keys.offering(id),
+            escrow: keys.escrow(id),
+            rent_payer: parties.rent_payer,
+            share_mint: keys.share_mint,
+            revenue_pool: keys.revenue_pool,
+            offering_holding: keys.offering_holding(id),
+            authority_holding: keys.holding(&parties.authority),
+            share_vault: keys.share_vault,
+            asset_shares: keys.asset_shares,
+            revenue_program: depin_revenue::ID,
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: SYSTEM_PROGRAM,
         },
         ixs::CancelOffering {},
+    )
+}
+
+/// The authority retires the machine (the device with it).
+pub fn retire_asset(authority: &Pubkey, network: &Pubkey, keys: &AssetKeys) -> Instruction {
+    build(
+        accs::RetireAsset {
+            authority: *authority,
+            network: *network,
+            device: keys.device,
+            asset: keys.asset,
+            registry_program: depin_registry::ID,
+        },
+        ixs::RetireAsset {},
+    )
+}
+
+/// The authority hands the asset's management to `new_authority`.
+pub fn transfer_asset(
+    authority: &Pubkey,
+    network: &Pubkey,
+    keys: &AssetKeys,
+    new_authority: &Pubkey,
+) -> Instruction {
+    build(
+        accs::TransferAsset {
+            authority: *authority,
+            network: *network,
+            device: keys.device,
+            asset: keys.asset,
+            registry_program: depin_registry::ID,
+        },
+        ixs::TransferAsset {
+            new_authority: *new_authority,
+        },
+    )
+}
+
+/// The authority sets (or clears, with `Pubkey::default()`) the device's operator.
+pub fn set_asset_operator(
+    authority: &Pubkey,
+    network: &Pubkey,
+    keys: &AssetKeys,
+    operator: &Pubkey,
+) -> Instruction {
+    build(
+        accs::SetAssetOperator {
+            authority: *authority,
+            network: *network,
+            device: keys.device,
+            asset: keys.asset,
+            registry_program: depin_registry::ID,
+        },
+        ixs::SetAssetOperator {
+            operator: *operator,
+        },
     )
 }
 
@@ -303,6 +454,46 @@ pub async fn offering(
     id: u16,
 ) -> Result<Offering, ClientError> {
     fetch(cluster, &keys.offering(id)).await
+}
+
+/// The parties of offering `id`'s closing steps, read from the chain.
+pub async fn parties(
+    cluster: &impl Cluster,
+    keys: &AssetKeys,
+    id: u16,
+) -> Result<OfferingParties, ClientError> {
+    let asset = asset(cluster, keys).await?;
+    let offering = offering(cluster, keys, id).await?;
+    Ok(OfferingParties {
+        authority: asset.authority,
+        rent_payer: offering.rent_payer,
+    })
+}
+
+/// A buyer's purchase in offering `id` before its delivery: (shares,
+/// revenue they earned so far), computed with the program's own code on
+/// copies of the accounts; `None` once delivered, refunded, or never made.
+pub async fn purchase_position(
+    cluster: &impl Cluster,
+    keys: &AssetKeys,
+    id: u16,
+    buyer: &Pubkey,
+) -> Result<Option<(u64, u64)>, ClientError> {
+    let Some(mut purchase) = fetch_optional::<Purchase>(cluster, &keys.purchase(id, buyer)).await?
+    else {
+        return Ok(None);
+    };
+    let mut offering = offering(cluster, keys, id).await?;
+    if let Some(holding) =
+        fetch_optional::<RevenueHolding>(cluster, &keys.offering_holding(id)).await?
+    {
+        let pool: RevenuePool = fetch(cluster, &keys.revenue_pool).await?;
+        let math = |e: anchor_lang::error::Error| ClientError::Cluster(format!("purchase revenue: {e}"));
+        let claimable = pool.claimable(&holding).map_err(math)?;
+        offering.sync_revenue(claimable).map_err(math)?;
+        offering.settle_purchase(&mut purchase).map_err(math)?;
+    }
+    Ok(Some((purchase.shares, purchase.revenue)))
 }
 
 /// One line of an investor's portfolio.

@@ -17,6 +17,9 @@ const USDC: u64 = 1_000_000;
 pub struct Invested {
     keys: AssetKeys,
     battery: Pubkey,
+    /// (shares sold, price per share) of the offering (its record closes
+    /// once every purchase is delivered).
+    sale: (u64, u64),
     /// (investor, USDC account, share account)
     investors: Vec<(Pubkey, Pubkey, Pubkey)>,
     revenue_paid: Vec<u64>,
@@ -52,7 +55,7 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
         )
         .await?;
     let keys = AssetKeys::of_device(&battery);
-    let ix = fractional::retain_shares(&payer, &dave.key.pubkey(), &keys, 200);
+    let ix = fractional::retain_shares(&payer, &dave.key.pubkey(), &network, &keys, 200);
     story
         .step("dave keeps 200 shares", &[ix], &[&dave.key])
         .await?;
@@ -65,7 +68,6 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
         per_investor_cap: 400,
         allowlist_required: true,
     };
-    let market = fractional::market_address(&network);
     let ix =
         fractional::create_offering(&payer, &dave.key.pubkey(), &network, &keys, 0, &usdc, terms);
     story
@@ -77,6 +79,7 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
         .await?;
 
     let mut investors = vec![];
+    let mut sold = 0;
     // Buyers pay the rent of their purchase and holding records.
     story
         .cluster
@@ -121,21 +124,60 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
         );
         story
             .step(
-                &format!("{} buys {shares} shares (earning at once)", who.name),
+                &format!(
+                    "{} buys {shares} shares (earning from now on, delivered if the sale succeeds)",
+                    who.name
+                ),
                 &[ix],
                 &[&who.key],
             )
             .await?;
         investors.push((who.key.pubkey(), usdc_account, share_account));
+        sold += shares;
     }
 
     let dave_usdc = token::create_token_account(&story.cluster, &usdc, &dave.key.pubkey()).await?;
-    let fee = Some((market, registered.fee_treasury));
-    let ix = fractional::close_offering(&payer, &keys, 0, &dave.key.pubkey(), &dave_usdc, fee);
+    token::mint_to(
+        &story.cluster,
+        &usdc,
+        &dave_usdc,
+        &operator.key,
+        50 * USDC,
+    )
+    .await?;
+    let ix = revenue::deposit_revenue(&dave.key.pubkey(), &keys.share_mint, &dave_usdc, 40 * USDC);
+    story
+        .step(
+            "the battery earns 40 USDC during the sale: dave deposits it",
+            &[ix],
+            &[&dave.key],
+        )
+        .await?;
+    let parties = fractional::parties(&story.cluster, &keys, 0).await?;
+    let ix = fractional::close_offering(
+        &payer,
+        &network,
+        &keys,
+        0,
+        &parties,
+        &dave_usdc,
+        Some(registered.fee_treasury),
+    );
     story
         .step(
             "sold out: the crank closes the offering (escrow paid out)",
             &[ix],
+            &[],
+        )
+        .await?;
+    let deliveries: Vec<_> = investors
+        .iter()
+        .map(|(buyer, _, _)| fractional::deliver_purchase(&payer, &keys, 0, buyer, &parties))
+        .collect();
+    story
+        .step(
+            "the crank delivers the purchases: shares and the revenue they earned",
+            &deliveries,
             &[],
         )
         .await?;
@@ -190,6 +232,7 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
     Ok(Invested {
         keys,
         battery,
+        sale: (sold, 5 * USDC),
         investors,
         revenue_paid,
     })
@@ -226,14 +269,13 @@ pub async fn print_summary(
 ) -> Result<()> {
     let usdc = |amount: u64| format!("{:.2} USDC", amount as f64 / USDC as f64);
     let asset = fractional::asset(cluster, &invested.keys).await?;
-    let offering = fractional::offering(cluster, &invested.keys, 0).await?;
+    let (sold, price) = invested.sale;
     console.print(&format!(
-        "battery shares: {} issued of {} ({} sold at {} each, {:?}); revenue pool: {} deposited, {} claimed\n",
+        "battery shares: {} issued of {} ({} sold at {} each, offering settled and closed); revenue pool: {} deposited, {} claimed\n",
         asset.issued,
         asset.total_shares,
-        offering.sold,
-        usdc(offering.price_per_share),
-        offering.state,
+        sold,
+        usdc(price),
         usdc(revenue::pool(cluster, &invested.keys.share_mint).await?.total_deposited),
         usdc(revenue::pool(cluster, &invested.keys.share_mint).await?.total_claimed),
     ));
