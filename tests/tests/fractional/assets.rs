@@ -1,5 +1,6 @@
-//! create_asset (who may tokenize which device, once) and the revenue pool
-//! it opens through CPI; revenue's create_pool sent directly.
+//! create_asset (only the registered owner, of an active device in an
+//! unpaused network, once), the revenue pool it opens and the device record
+//! it takes over, through CPI; revenue's create_pool sent directly.
 
 use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_spl::token::{Mint, TokenAccount};
@@ -56,6 +57,7 @@ async fn device_owner_tokenizes_a_battery_with_a_revenue_pool() {
     assert_eq!(asset.authority, m.owner.pubkey());
     assert_eq!(asset.share_mint, keys.share_mint);
     assert_eq!(asset.revenue_pool, keys.revenue_pool);
+    assert_eq!((asset.payment_mint, asset.retired), (m.usdc, false));
     assert_eq!(
         (
             asset.total_shares,
@@ -110,7 +112,7 @@ async fn device_owner_tokenizes_a_battery_with_a_revenue_pool() {
             pool.reward_per_weight,
             pool.dust,
             pool.total_weight,
-            pool.undistributed
+            pool.total_redistributed
         ),
         (0, 0, 0, 0, 0, 0)
     );
@@ -128,14 +130,31 @@ async fn device_owner_tokenizes_a_battery_with_a_revenue_pool() {
         ),
         (m.usdc, keys.revenue_pool, 0)
     );
+
+    // The device record now belongs to the asset: nobody but the asset's
+    // own rules can transfer, retire or close it.
+    let device: depin_registry::state::Device = fetch(&m.env.cluster, &m.device).await.unwrap();
+    assert_eq!(device.owner, keys.asset);
+    assert_eq!(device.status, depin_registry::state::DeviceStatus::Active);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn device_operator_tokenizes_a_battery_and_becomes_its_authority() {
+async fn only_the_registered_owner_tokenizes_a_battery() {
     let m = Market::new().await;
     let owner = m.env.wallet().await;
-    let operator = m.env.wallet().await;
     let (key, device) = m.new_device(&owner.pubkey()).await;
+    let stranger = m.env.wallet().await;
+    assert_error(
+        create_asset(&m, &stranger, &device, 1_000).await,
+        FractionalError::NotDeviceOwner,
+    );
+    // The network's admin holds every role, and still is not the owner.
+    assert_error(
+        create_asset(&m, &m.env.admin, &device, 1_000).await,
+        FractionalError::NotDeviceOwner,
+    );
+    // Nor is the device's operator: it runs the machine, it does not own it.
+    let operator = m.env.wallet().await;
     let ix = registry::set_device_operator(
         &owner.pubkey(),
         &m.env.network,
@@ -143,55 +162,9 @@ async fn device_operator_tokenizes_a_battery_and_becomes_its_authority() {
         &operator.pubkey(),
     );
     m.env.send(&[ix], &[&owner]).await.unwrap();
-
-    create_asset(&m, &operator, &device, 500).await.unwrap();
-    let keys = AssetKeys::of_device(&device);
-    let asset = fractional::asset(&m.env.cluster, &keys).await.unwrap();
-    assert_eq!(
-        (
-            asset.device,
-            asset.authority,
-            asset.total_shares,
-            asset.issued
-        ),
-        (device, operator.pubkey(), 500, 0)
-    );
-    let pool = depin_client::revenue::pool(&m.env.cluster, &keys.share_mint)
-        .await
-        .unwrap();
-    assert_eq!((pool.issuer, pool.payment_mint), (keys.asset, m.usdc));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn stranger_or_former_operator_cannot_tokenize_a_battery() {
-    let m = Market::new().await;
-    let owner = m.env.wallet().await;
-    let (key, device) = m.new_device(&owner.pubkey()).await;
-    let stranger = m.env.wallet().await;
-    assert_error(
-        create_asset(&m, &stranger, &device, 1_000).await,
-        FractionalError::NotDeviceOwnerOrOperator,
-    );
-    // The network's admin holds every role, and still is not the owner.
-    assert_error(
-        create_asset(&m, &m.env.admin, &device, 1_000).await,
-        FractionalError::NotDeviceOwnerOrOperator,
-    );
-
-    // An operator whose appointment was withdrawn.
-    let operator = m.env.wallet().await;
-    for appointed in [operator.pubkey(), Pubkey::default()] {
-        let ix = registry::set_device_operator(
-            &owner.pubkey(),
-            &m.env.network,
-            &key.pubkey(),
-            &appointed,
-        );
-        m.env.send(&[ix], &[&owner]).await.unwrap();
-    }
     assert_error(
         create_asset(&m, &operator, &device, 1_000).await,
-        FractionalError::NotDeviceOwnerOrOperator,
+        FractionalError::NotDeviceOwner,
     );
     assert_no_asset(&m, &device).await;
 
@@ -206,6 +179,34 @@ async fn stranger_or_former_operator_cannot_tokenize_a_battery() {
     );
     assert_requires_signature(&m.env, ix, &owner.pubkey()).await;
     assert_no_asset(&m, &device).await;
+
+    // The owner: the record passes to the asset, the operator it chose is
+    // cleared (as with any transfer), the owner manages the asset.
+    create_asset(&m, &owner, &device, 500).await.unwrap();
+    let keys = AssetKeys::of_device(&device);
+    let asset = fractional::asset(&m.env.cluster, &keys).await.unwrap();
+    assert_eq!(
+        (asset.device, asset.authority, asset.total_shares, asset.issued),
+        (device, owner.pubkey(), 500, 0)
+    );
+    let record = m.env.device_state(&key.pubkey()).await;
+    assert_eq!((record.owner, record.operator), (keys.asset, Pubkey::default()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_tokenized_in_a_paused_network() {
+    let m = Market::new().await;
+    let (_, device) = m.new_device(&m.owner.pubkey()).await;
+    m.env.set_paused(true).await;
+    let before = snapshot(&m.env, &[device]).await;
+    assert_error(
+        create_asset(&m, &m.owner, &device, 1_000).await,
+        FractionalError::NetworkPaused,
+    );
+    before.assert_unchanged(&m.env).await;
+    assert_no_asset(&m, &device).await;
+    m.env.set_paused(false).await;
+    create_asset(&m, &m.owner, &device, 1_000).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

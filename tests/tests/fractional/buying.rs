@@ -1,5 +1,6 @@
-//! buy: what moves on a purchase, the offering's terms (deadline, caps,
-//! allowlist), and substituted accounts.
+//! buy: what moves on a purchase (payment to escrow, shares into the
+//! offering's holding, earning at once), the offering's terms (deadline,
+//! caps, allowlist), and substituted accounts.
 
 use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_spl::token::spl_token::error::TokenError;
@@ -22,7 +23,7 @@ fn buyer_accounts(m: &Market, buyer: &Investor, id: u16) -> [Pubkey; 4] {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn buy_pays_into_escrow_and_credits_the_holding() {
+async fn buy_pays_into_escrow_and_credits_the_offerings_holding() {
     let m = Market::new().await;
     m.offer(0, 800, 10 * USDC, 500, 400, false).await;
     let a = m.investor(5_000 * USDC, false).await;
@@ -31,7 +32,9 @@ async fn buy_pays_into_escrow_and_credits_the_holding() {
     m.buy(&a, 0, 150).await.unwrap();
     assert_eq!(m.balance(&a.usdc).await, 3_500 * USDC);
     assert_eq!(m.balance(&m.escrow(0)).await, 1_500 * USDC);
-    // Minted straight into the pool's vault, not to the buyer's wallet.
+    // Minted straight into the pool's vault and credited to the offering's
+    // holding (earning there), not to the buyer's wallet or holding: the
+    // buyer gets them when the offering succeeds.
     assert_eq!(m.balance(&m.keys.share_vault).await, 150);
     assert_eq!(m.balance(&a.shares).await, 0);
     assert_eq!(m.supply().await, 150);
@@ -42,7 +45,7 @@ async fn buy_pays_into_escrow_and_credits_the_holding() {
             purchase.buyer,
             purchase.shares,
             purchase.paid,
-            purchase.refunded,
+            purchase.revenue,
             purchase.bump
         ),
         (
@@ -50,23 +53,24 @@ async fn buy_pays_into_escrow_and_credits_the_holding() {
             a.key(),
             150,
             1_500 * USDC,
-            false,
+            0,
             depin_fractional::pda::purchase(&m.keys.offering(0), &a.key()).1
         )
     );
-    let holding = m.holding(&a.key()).await.unwrap();
+    let holding = m.offering_holding(0).await.unwrap();
     assert_eq!(
         (holding.pool, holding.owner, holding.shares, holding.pending),
-        (m.keys.revenue_pool, a.key(), 150, 0)
+        (m.keys.revenue_pool, m.keys.offering(0), 150, 0)
     );
+    assert!(m.holding(&a.key()).await.is_none());
 
     // A second purchase adds to the same records.
     m.buy(&a, 0, 50).await.unwrap();
     m.buy(&b, 0, 100).await.unwrap();
     let purchase = m.purchase(0, &a.key()).await.unwrap();
     assert_eq!((purchase.shares, purchase.paid), (200, 2_000 * USDC));
-    assert_eq!(m.holding(&a.key()).await.unwrap().shares, 200);
-    assert_eq!(m.holding(&b.key()).await.unwrap().shares, 100);
+    assert_eq!(m.purchase(0, &b.key()).await.unwrap().shares, 100);
+    assert_eq!(m.offering_holding(0).await.unwrap().shares, 300);
     assert_eq!(m.balance(&a.usdc).await, 3_000 * USDC);
     assert_eq!(m.balance(&b.usdc).await, 4_000 * USDC);
     assert_eq!(m.balance(&m.escrow(0)).await, 3_000 * USDC);
@@ -75,8 +79,13 @@ async fn buy_pays_into_escrow_and_credits_the_holding() {
 
     let offering = m.offering(0).await;
     assert_eq!(
-        (offering.sold, offering.raised, offering.state),
-        (300, 3_000 * USDC, OfferingState::Open)
+        (
+            offering.sold,
+            offering.raised,
+            offering.state,
+            offering.open_purchases
+        ),
+        (300, 3_000 * USDC, OfferingState::Open, 2)
     );
     let asset = m.asset().await;
     assert_eq!(
@@ -275,7 +284,7 @@ async fn offering_without_allowlist_needs_no_entry() {
     assert!(m.allow_entry(&anyone.key()).await.is_none());
     m.buy(&anyone, 0, 7).await.unwrap();
     assert_eq!(m.purchase(0, &anyone.key()).await.unwrap().shares, 7);
-    assert_eq!(m.holding(&anyone.key()).await.unwrap().shares, 7);
+    assert_eq!(m.offering_holding(0).await.unwrap().shares, 7);
     // A disallowed entry does not matter either.
     m.allow(&anyone.key(), false).await;
     let mut listed = anyone;
@@ -391,12 +400,14 @@ async fn accounts_of_another_asset_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn share_vault_or_holding_not_the_pools_is_refused() {
+async fn share_vault_or_holding_not_the_offerings_is_refused() {
     let m = Market::new().await;
     m.offer(0, 800, USDC, 0, 0, false).await;
     let buyer = m.investor(100 * USDC, false).await;
     let other = m.investor(100 * USDC, false).await;
-    m.buy(&other, 0, 5).await.unwrap();
+    // `other` holds 5 shares of its own.
+    m.give_retained_shares(&other, 5).await;
+    let second = m.second_asset().await;
     let mut watched = buyer_accounts(&m, &buyer, 0).to_vec();
     watched.extend([other.shares, m.keys.holding(&other.key())]);
     let before = m.snapshot(0, &watched).await;
@@ -408,15 +419,32 @@ async fn share_vault_or_holding_not_the_pools_is_refused() {
         m.env.send(&[ix], &[&buyer.wallet]).await,
         RevenueError::WrongPool,
     );
-    // Credited to another investor's holding: its seeds are the buyer's.
+    // Credited to an investor's holding instead of the offering's (shares
+    // that would be the buyer's before the offering's outcome).
     let ix = substitute(
         m.buy_ix(&buyer, 0, 10),
-        &m.keys.holding(&buyer.key()),
+        &m.keys.offering_holding(0),
         &m.keys.holding(&other.key()),
     );
     assert_error(
         m.env.send(&[ix], &[&buyer.wallet]).await,
-        AnchorError::ConstraintSeeds,
+        FractionalError::WrongAccount,
+    );
+    // Another asset's offering holding.
+    let ix = substitute(
+        m.buy_ix(&buyer, 0, 10),
+        &m.keys.offering_holding(0),
+        &second.offering_holding(0),
+    );
+    assert_error(
+        m.env.send(&[ix], &[&buyer.wallet]).await,
+        FractionalError::WrongAccount,
+    );
+    // A look-alike account the revenue program does not own.
+    let ix = substitute(m.buy_ix(&buyer, 0, 10), &m.keys.offering_holding(0), &buyer.usdc);
+    assert_error(
+        m.env.send(&[ix], &[&buyer.wallet]).await,
+        AnchorError::AccountOwnedByWrongProgram,
     );
     before.assert_unchanged(&m.env).await;
     assert_eq!(m.holding(&other.key()).await.unwrap().shares, 5);
@@ -432,27 +460,37 @@ async fn buyer_earns_revenue_from_the_moment_it_buys() {
 
     m.buy(&a, 0, 300).await.unwrap();
     m.deposit_revenue(&operator, 30 * USDC).await.unwrap();
-    // a is the only holder: all of it.
-    assert_eq!(m.position(&a.key()).await, (300, 30 * USDC));
+    // a is the only holder: all of it, held in the offering for a.
+    assert_eq!(m.purchase_position(0, &a.key()).await, Some((300, 30 * USDC)));
 
     m.buy(&b, 0, 100).await.unwrap();
     // b earned nothing of what came before.
-    assert_eq!(m.position(&b.key()).await, (100, 0));
+    assert_eq!(m.purchase_position(0, &b.key()).await, Some((100, 0)));
     m.deposit_revenue(&operator, 40 * USDC).await.unwrap();
     // 300 : 100 of 40 USDC.
-    assert_eq!(m.position(&a.key()).await, (300, 60 * USDC));
-    assert_eq!(m.position(&b.key()).await, (100, 10 * USDC));
+    assert_eq!(m.purchase_position(0, &a.key()).await, Some((300, 60 * USDC)));
+    assert_eq!(m.purchase_position(0, &b.key()).await, Some((100, 10 * USDC)));
 
     // Buying more settles what a earned at 300 shares first.
     m.buy(&a, 0, 100).await.unwrap();
-    let holding = m.holding(&a.key()).await.unwrap();
-    assert_eq!((holding.shares, holding.pending), (400, 60 * USDC));
+    let purchase = m.purchase(0, &a.key()).await.unwrap();
+    assert_eq!((purchase.shares, purchase.revenue), (400, 60 * USDC));
     m.deposit_revenue(&operator, 50 * USDC).await.unwrap();
-    assert_eq!(m.position(&a.key()).await, (400, 100 * USDC));
-    assert_eq!(m.position(&b.key()).await, (100, 20 * USDC));
+    assert_eq!(m.purchase_position(0, &a.key()).await, Some((400, 100 * USDC)));
+    assert_eq!(m.purchase_position(0, &b.key()).await, Some((100, 20 * USDC)));
     let pool = m.pool().await;
     assert_eq!((pool.total_weight, pool.total_deposited), (500, 120 * USDC));
     assert_eq!(m.balance(&m.keys.revenue_vault).await, 120 * USDC);
+    // Nothing is claimable before the outcome: no holding of their own yet.
+    assert!(m.holding(&a.key()).await.is_none());
+
+    // The offering succeeds: delivery moves shares and revenue to holdings.
+    m.reach_deadline(0).await;
+    assert_eq!(m.close_and_settle(0, &[&a, &b]).await, Some(OfferingState::Succeeded));
+    assert_eq!(m.position(&a.key()).await, (400, 100 * USDC));
+    assert_eq!(m.position(&b.key()).await, (100, 20 * USDC));
+    m.claim(&a).await.unwrap();
+    assert_eq!(m.balance(&a.usdc).await, 600 * USDC + 100 * USDC);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,9 @@
 
 use anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
-use depin_client::fractional::{self, AssetKeys, OfferingTerms, Purchase};
+use depin_client::fractional::{
+    self, AssetKeys, OfferingParties, OfferingState, OfferingTerms, Purchase,
+};
 use depin_client::{fetch, fetch_optional, Signer};
 use depin_client::{revenue, token, ClientError, Cluster, Instruction, Keypair, Pubkey, Sent};
 use depin_fractional::errors::FractionalError;
@@ -31,7 +33,8 @@ pub struct Market {
     pub maker: Keypair,
     /// The battery's owner, who tokenized it.
     pub owner: Keypair,
-    /// The battery's device record.
+    /// The battery's own key and its device record.
+    pub device_key: Pubkey,
     pub device: Pubkey,
     pub keys: AssetKeys,
     pub usdc: Pubkey,
@@ -82,6 +85,7 @@ impl Market {
             env,
             maker,
             owner,
+            device_key: device_key.pubkey(),
             device,
             keys,
             usdc,
@@ -230,8 +234,21 @@ impl Market {
         self.try_offer(id, terms).await.unwrap();
     }
 
+    /// The offering's parties as the fixture sets them up: the owner manages
+    /// the asset, the cluster's payer paid the offering's rent.
+    pub fn parties(&self) -> OfferingParties {
+        OfferingParties {
+            authority: self.owner.pubkey(),
+            rent_payer: self.env.payer(),
+        }
+    }
+
     pub fn cancel_ix(&self, by: &Pubkey, id: u16) -> Instruction {
-        fractional::cancel_offering(by, &self.keys, id)
+        let parties = OfferingParties {
+            authority: *by,
+            ..self.parties()
+        };
+        fractional::cancel_offering(&self.env.payer(), &self.keys, id, &parties)
     }
 
     pub async fn cancel(&self, id: u16) -> Result<Sent, ClientError> {
@@ -323,24 +340,42 @@ impl Market {
         self.env.send(&[ix], &[&investor.wallet]).await
     }
 
-    // ---- closing and refunds ----
+    // ---- retained shares ----
 
-    /// The fee accounts of the fixture's market.
-    pub fn fee(&self) -> Option<(Pubkey, Pubkey)> {
-        Some((self.market_address(), self.fee_account))
+    pub fn retain_ix(&self, by: &Pubkey, shares: u64) -> Instruction {
+        fractional::retain_shares(&self.env.payer(), by, &self.env.network, &self.keys, shares)
     }
 
-    pub fn close_ix_with(
-        &self,
-        id: u16,
-        proceeds: &Pubkey,
-        fee: Option<(Pubkey, Pubkey)>,
-    ) -> Instruction {
+    /// The owner keeps `shares` unissued shares (earning in its holding).
+    pub async fn retain(&self, shares: u64) -> Result<Sent, ClientError> {
+        let ix = self.retain_ix(&self.owner.pubkey(), shares);
+        self.env.send(&[ix], &[&self.owner]).await
+    }
+
+    /// `to` becomes a holder of `amount` shares the owner retains for it:
+    /// withdrawn from the owner's holding, sent, deposited into `to`'s.
+    pub async fn give_retained_shares(&self, to: &Investor, amount: u64) {
+        self.retain(amount).await.unwrap();
+        let owner = self.owner_as_investor().await;
+        self.withdraw(&owner, amount).await.unwrap();
+        self.transfer_shares(&owner, to, amount).await.unwrap();
+        self.deposit_shares(to, amount).await.unwrap();
+    }
+
+    // ---- closing and refunds ----
+
+    /// The fee account of the fixture's market.
+    pub fn fee(&self) -> Option<Pubkey> {
+        Some(self.fee_account)
+    }
+
+    pub fn close_ix_with(&self, id: u16, proceeds: &Pubkey, fee: Option<Pubkey>) -> Instruction {
         fractional::close_offering(
             &self.env.payer(),
+            &self.env.network,
             &self.keys,
             id,
-            &self.owner.pubkey(),
+            &self.parties(),
             proceeds,
             fee,
         )
@@ -357,12 +392,44 @@ impl Market {
     }
 
     pub fn refund_ix(&self, investor: &Investor, id: u16) -> Instruction {
-        fractional::refund(&investor.wallet.pubkey(), &self.keys, id, &investor.usdc)
+        fractional::refund(
+            &self.keys,
+            id,
+            &investor.key(),
+            &investor.usdc,
+            &self.env.payer(),
+        )
     }
 
+    /// Refunds `investor` (anyone may send it: only the fee payer signs).
     pub async fn refund(&self, investor: &Investor, id: u16) -> Result<Sent, ClientError> {
         let ix = self.refund_ix(investor, id);
-        self.env.send(&[ix], &[&investor.wallet]).await
+        self.env.send(&[ix], &[]).await
+    }
+
+    pub fn deliver_ix(&self, buyer: &Pubkey, id: u16) -> Instruction {
+        fractional::deliver_purchase(&self.env.payer(), &self.keys, id, buyer, &self.parties())
+    }
+
+    /// Delivers `investor`'s purchase of a successful offering (the crank).
+    pub async fn deliver(&self, investor: &Investor, id: u16) -> Result<Sent, ClientError> {
+        let ix = self.deliver_ix(&investor.key(), id);
+        self.env.send(&[ix], &[]).await
+    }
+
+    /// Closes offering `id` and delivers (success) or refunds (failure)
+    /// every buyer in `buyers`; returns the outcome (`None` when nobody
+    /// bought: the record closed at once).
+    pub async fn close_and_settle(&self, id: u16, buyers: &[&Investor]) -> Option<OfferingState> {
+        self.close(id).await.unwrap();
+        let state = self.offering_record(id).await?.state;
+        for buyer in buyers {
+            match state {
+                OfferingState::Succeeded => self.deliver(buyer, id).await.unwrap(),
+                _ => self.refund(buyer, id).await.unwrap(),
+            };
+        }
+        Some(state)
     }
 
     // ---- revenue ----
@@ -442,6 +509,23 @@ impl Market {
             .unwrap()
     }
 
+    /// Offering `id`, or `None` once it is settled and its record closed.
+    pub async fn offering_record(&self, id: u16) -> Option<Offering> {
+        fetch_optional(&self.env.cluster, &self.keys.offering(id))
+            .await
+            .unwrap()
+    }
+
+    /// Whether `address` holds an account (closed accounts do not).
+    pub async fn exists(&self, address: &Pubkey) -> bool {
+        self.env
+            .cluster
+            .get_account(address)
+            .await
+            .unwrap()
+            .is_some()
+    }
+
     pub fn escrow(&self, id: u16) -> Pubkey {
         depin_fractional::pda::escrow(&self.keys.offering(id)).0
     }
@@ -452,6 +536,20 @@ impl Market {
 
     pub async fn purchase(&self, id: u16, buyer: &Pubkey) -> Option<Purchase> {
         fetch_optional(&self.env.cluster, &self.purchase_address(id, buyer))
+            .await
+            .unwrap()
+    }
+
+    /// (shares, revenue earned) of `buyer`'s undelivered purchase in offering `id`.
+    pub async fn purchase_position(&self, id: u16, buyer: &Pubkey) -> Option<(u64, u64)> {
+        fractional::purchase_position(&self.env.cluster, &self.keys, id, buyer)
+            .await
+            .unwrap()
+    }
+
+    /// The holding offering `id` keeps its sold shares in until its outcome.
+    pub async fn offering_holding(&self, id: u16) -> Option<Holding> {
+        fetch_optional(&self.env.cluster, &self.keys.offering_holding(id))
             .await
             .unwrap()
     }
@@ -498,14 +596,16 @@ impl Market {
             .unwrap()
     }
 
-    /// The asset, offering `id`, its escrow, the share mint, the revenue
-    /// pool and its vaults, the market and `extra`: to show a failed
-    /// instruction changed nothing.
+    /// The device, the asset, offering `id`, its escrow and holding, the
+    /// share mint, the revenue pool and its vaults, the market and `extra`:
+    /// to show a failed instruction changed nothing.
     pub async fn snapshot(&self, id: u16, extra: &[Pubkey]) -> Snapshot {
         let mut addresses = vec![
+            self.device,
             self.keys.asset,
             self.keys.offering(id),
             self.escrow(id),
+            self.keys.offering_holding(id),
             self.keys.share_mint,
             self.keys.asset_shares,
             self.keys.revenue_pool,
@@ -602,25 +702,75 @@ pub fn issuer_credit_ix(
     )
 }
 
-/// `issuer_debit` sent directly: `issuer` takes `amount` shares out of
-/// `owner`'s holding into `destination`.
-pub fn issuer_debit_ix(
-    issuer: &Pubkey,
-    pool: &Pubkey,
-    owner: &Pubkey,
-    destination: &Pubkey,
-    amount: u64,
-) -> Instruction {
+/// `open_holding` sent directly: `issuer` opens `owner`'s holding.
+pub fn open_holding_ix(payer: &Pubkey, issuer: &Pubkey, pool: &Pubkey, owner: &Pubkey) -> Instruction {
     revenue_ix(
-        depin_revenue::accounts::IssuerDebit {
+        depin_revenue::accounts::OpenHolding {
+            payer: *payer,
             issuer: *issuer,
             pool: *pool,
             holding: depin_revenue::pda::holding(pool, owner).0,
-            share_vault: depin_revenue::pda::share_vault(pool).0,
-            destination: *destination,
-            token_program: token::TOKEN_PROGRAM_ID,
+            system_program: SYSTEM_PROGRAM,
         },
-        depin_revenue::instruction::IssuerDebit { amount },
+        depin_revenue::instruction::OpenHolding { owner: *owner },
+    )
+}
+
+/// `issuer_transfer` sent directly: `issuer` moves `shares` and `revenue`
+/// from `from`'s holding to `to`'s.
+pub fn issuer_transfer_ix(
+    payer: &Pubkey,
+    issuer: &Pubkey,
+    pool: &Pubkey,
+    from: &Pubkey,
+    to: &Pubkey,
+    shares: u64,
+    revenue: u64,
+) -> Instruction {
+    revenue_ix(
+        depin_revenue::accounts::IssuerTransfer {
+            payer: *payer,
+            issuer: *issuer,
+            pool: *pool,
+            from: depin_revenue::pda::holding(pool, from).0,
+            to: depin_revenue::pda::holding(pool, to).0,
+            system_program: SYSTEM_PROGRAM,
+        },
+        depin_revenue::instruction::IssuerTransfer {
+            to_owner: *to,
+            shares,
+            revenue,
+        },
+    )
+}
+
+/// `issuer_dissolve` sent directly: `issuer` empties and closes `owner`'s
+/// holding (shares to `destination`, revenue to the others or `fallback`).
+pub fn issuer_dissolve_ix(
+    payer: &Pubkey,
+    issuer: &Pubkey,
+    pool: &Pubkey,
+    owner: &Pubkey,
+    fallback: &Pubkey,
+    destination: &Pubkey,
+) -> Instruction {
+    revenue_ix(
+        depin_revenue::accounts::IssuerDissolve {
+            payer: *payer,
+            issuer: *issuer,
+            pool: *pool,
+            holding: depin_revenue::pda::holding(pool, owner).0,
+            fallback: depin_revenue::pda::holding(pool, fallback).0,
+            share_vault: depin_revenue::pda::share_vault(pool).0,
+            shares_destination: *destination,
+            rent_destination: *payer,
+            token_program: token::TOKEN_PROGRAM_ID,
+            system_program: SYSTEM_PROGRAM,
+        },
+        depin_revenue::instruction::IssuerDissolve {
+            fallback_owner: *fallback,
+            return_revenue: true,
+        },
     )
 }
 

@@ -22,14 +22,17 @@ async fn tokenize_sell_earn_trade_earn() {
 
     // Deadline passes: 600 sold >= soft cap 500: success.
     m.env.cluster.advance_clock(7 * 86_400).await.unwrap();
-    let fee = Some((fractional::market_address(&m.env.network), m.fee_account));
+    let parties = fractional::parties(&m.env.cluster, &m.keys, 0)
+        .await
+        .unwrap();
     let ix = fractional::close_offering(
         &m.env.payer(),
+        &m.env.network,
         &m.keys,
         0,
-        &m.owner.pubkey(),
+        &parties,
         &m.owner_usdc,
-        fee,
+        Some(m.fee_account),
     );
     m.env.send(&[ix], &[]).await.unwrap();
     let offering = fractional::offering(&m.env.cluster, &m.keys, 0)
@@ -51,6 +54,15 @@ async fn tokenize_sell_earn_trade_earn() {
         (asset.issued, asset.reserved, asset.open_offering),
         (800, 0, false)
     );
+    // The crank delivers the three purchases to the buyers' holdings.
+    let deliveries: Vec<_> = [&a, &b, &c]
+        .iter()
+        .map(|buyer| {
+            fractional::deliver_purchase(&m.env.payer(), &m.keys, 0, &buyer.key(), &parties)
+        })
+        .collect();
+    m.env.send(&deliveries, &[]).await.unwrap();
+    assert!(m.offering_record(0).await.is_none());
     assert_eq!(
         token::mint_supply(&m.env.cluster, &m.keys.share_mint)
             .await

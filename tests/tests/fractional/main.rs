@@ -4,6 +4,7 @@
 mod assets;
 mod buying;
 mod closing;
+mod control;
 mod fixture;
 mod flow;
 mod market;

@@ -148,14 +148,14 @@ async fn offerings_keep_the_fee_they_opened_with() {
 
     let buyer = m.investor(4_000 * USDC, false).await;
     m.buy(&buyer, 0, 400).await.unwrap();
-    // The fee goes to whoever receives fees now: the old recipient's
-    // account is no longer the fee account.
-    assert_error(m.close(0).await, FractionalError::WrongFeeAccount);
-    let ix = m.close_ix_with(0, &m.owner_usdc, Some((m.market_address(), recipient_usdc)));
-    m.env.send(&[ix], &[]).await.unwrap();
+    // The fee goes to the recipient of when the offering opened: the new
+    // recipient's account is not its fee account.
+    let ix = m.close_ix_with(0, &m.owner_usdc, Some(recipient_usdc));
+    assert_error(m.env.send(&[ix], &[]).await, FractionalError::WrongFeeAccount);
+    m.close(0).await.unwrap();
     // 2.5% of 4,000 USDC, the fee the offering opened with, not 10%.
-    assert_eq!(m.balance(&recipient_usdc).await, 100 * USDC);
-    assert_eq!(m.balance(&m.fee_account).await, 0);
+    assert_eq!(m.balance(&m.fee_account).await, 100 * USDC);
+    assert_eq!(m.balance(&recipient_usdc).await, 0);
     assert_eq!(m.balance(&m.owner_usdc).await, 3_900 * USDC);
     let offering = m.offering(0).await;
     assert_eq!(
@@ -163,9 +163,10 @@ async fn offerings_keep_the_fee_they_opened_with() {
         (OfferingState::Succeeded, FEE_BPS, 4_000 * USDC)
     );
 
-    // An offering opened now carries the new fee.
+    // An offering opened now carries the new fee and recipient.
     m.offer(1, 600, USDC, 0, 0, false).await;
-    assert_eq!(m.offering(1).await.fee_bps, MAX_FEE_BPS);
+    let next = m.offering(1).await;
+    assert_eq!((next.fee_bps, next.fee_recipient), (MAX_FEE_BPS, recipient.pubkey()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -36,10 +36,32 @@ async fn authority_opens_an_offering_with_an_empty_escrow() {
         (10 * USDC, 800, 500, deadline, 400, true)
     );
     assert_eq!(offering.fee_bps, FEE_BPS);
+    assert_eq!(offering.fee_recipient, m.fee_recipient.pubkey());
+    assert_eq!(offering.rent_payer, m.env.payer());
     assert_eq!(offering.state, OfferingState::Open);
     assert_eq!(
-        (offering.sold, offering.raised, offering.refunded),
+        (
+            offering.sold,
+            offering.raised,
+            offering.refunded,
+            offering.open_purchases,
+            offering.delivered
+        ),
+        (0, 0, 0, 0, 0)
+    );
+    assert_eq!(
+        (
+            offering.revenue_per_share,
+            offering.revenue_dust,
+            offering.revenue_seen
+        ),
         (0, 0, 0)
+    );
+    // Sold shares will wait (and earn) in the offering's own holding.
+    let holding = m.offering_holding(0).await.unwrap();
+    assert_eq!(
+        (holding.pool, holding.owner, holding.shares, holding.pending),
+        (m.keys.revenue_pool, address, 0, 0)
     );
     assert_eq!(offering.bump, bump);
     assert_eq!(
@@ -211,19 +233,10 @@ async fn next_offering_id_follows_a_cancel_and_a_close() {
     m.close(1).await.unwrap();
 
     m.offer(2, 300, 2 * USDC, 0, 0, false).await;
-    let states = [
-        m.offering(0).await.state,
-        m.offering(1).await.state,
-        m.offering(2).await.state,
-    ];
-    assert_eq!(
-        states,
-        [
-            OfferingState::Cancelled,
-            OfferingState::Succeeded,
-            OfferingState::Open
-        ]
-    );
+    // The cancelled one is closed; the successful one waits for its delivery.
+    assert!(m.offering_record(0).await.is_none());
+    let states = [m.offering(1).await.state, m.offering(2).await.state];
+    assert_eq!(states, [OfferingState::Succeeded, OfferingState::Open]);
     assert_eq!(m.offering(2).await.id, 2);
     let asset = m.asset().await;
     assert_eq!(
@@ -253,10 +266,20 @@ async fn market_of_another_network_is_refused() {
     let before = m.snapshot(0, &[]).await;
     let terms = m.terms(100, USDC, 0, 0, false).await;
     // Another network's market is not at this asset's market address.
-    let ix = m.offer_ix_by(&m.owner.pubkey(), 0, terms, &other.network);
+    let ix = substitute(
+        m.offer_ix(0, terms.clone()),
+        &m.market_address(),
+        &fractional::market_address(&other.network),
+    );
     assert_error(
         m.env.send(&[ix], &[&m.owner]).await,
         anchor_lang::error::ErrorCode::ConstraintSeeds,
+    );
+    // Nor is the other network the asset's.
+    let ix = m.offer_ix_by(&m.owner.pubkey(), 0, terms, &other.network);
+    assert_error(
+        m.env.send(&[ix], &[&m.owner]).await,
+        FractionalError::WrongAccount,
     );
     before.assert_unchanged(&m.env).await;
 }
@@ -325,12 +348,20 @@ async fn a_network_without_market_settings_charges_no_fee() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_before_any_sale_releases_the_reservation() {
     let m = Market::new().await;
+    let payer_before = m.env.lamports(&m.env.payer()).await;
     m.offer(0, 600, USDC, 0, 0, false).await;
+    // Two transactions signed by the payer and the owner.
+    let fees_paid = 4 * 5_000;
     m.cancel(0).await.unwrap();
-    let offering = m.offering(0).await;
+    // Offering, escrow and holding close; their rent is back with the payer,
+    // who also created the owner's (empty) holding on the way.
+    assert!(m.offering_record(0).await.is_none());
+    assert!(!m.exists(&m.escrow(0)).await);
+    assert!(m.offering_holding(0).await.is_none());
+    let owner_holding_rent = m.env.lamports(&m.keys.holding(&m.owner.pubkey())).await;
     assert_eq!(
-        (offering.state, offering.sold, offering.raised),
-        (OfferingState::Cancelled, 0, 0)
+        m.env.lamports(&m.env.payer()).await,
+        payer_before - fees_paid - owner_holding_rent
     );
     let asset = m.asset().await;
     assert_eq!(
@@ -343,13 +374,13 @@ async fn cancel_before_any_sale_releases_the_reservation() {
         (0, 0, 1, false)
     );
 
-    // Nobody buys from it, it is not cancelled (or closed) twice.
+    // Nobody buys from it, it is not cancelled (or closed) twice: it is gone.
     let buyer = m.investor(10 * USDC, false).await;
     let before = m.snapshot(0, &[buyer.usdc]).await;
-    assert_error(m.buy(&buyer, 0, 1).await, FractionalError::OfferingNotOpen);
-    assert_error(m.cancel(0).await, FractionalError::OfferingNotOpen);
+    assert_error(m.buy(&buyer, 0, 1).await, AnchorError::AccountNotInitialized);
+    assert_error(m.cancel(0).await, AnchorError::AccountNotInitialized);
     m.advance(WEEK).await;
-    assert_error(m.close(0).await, FractionalError::OfferingNotOpen);
+    assert_error(m.close(0).await, AnchorError::AccountNotInitialized);
     before.assert_unchanged(&m.env).await;
 
     // All 1,000 shares can be offered again.

@@ -1,14 +1,18 @@
-//! Property test on a real bank: random buys by four investors in one
-//! offering that succeeds (the owner retains the unsold shares), revenue
-//! deposits along the way, then random sequences of deposits, claims and
-//! share withdrawals, transfers and deposits between the holders. After
-//! every step the books balance, and every holder has been paid (or can
-//! claim) what the shares it had earning at each deposit entitle it to,
-//! computed exactly as a rational number, never more and at most one base
-//! unit per deposit less.
+//! Property test on a real bank: one or two offerings in a row, each with
+//! a random soft cap, so they succeed or fail; random buys and revenue
+//! deposits while they are open (the owner may hold retained shares, or
+//! nobody may); after each, random deposits, claims and share moves
+//! between holders. After every step the books balance: every holder has
+//! been paid (or can claim) what its shares entitle it to, computed exactly
+//! as a rational number, never more and less only by a bounded rounding; a
+//! buyer of a failed offering ends with exactly what it paid and nothing of
+//! the revenue its shares earned, which went back to the other holders (to
+//! the owner when there were none); a successful buyer gets the revenue its
+//! shares earned from the moment it bought.
 
 use std::cmp::Ordering;
 
+use depin_client::fractional::OfferingState;
 use depin_client::{revenue, ClientError, Pubkey, Sent};
 use depin_fractional::errors::FractionalError;
 use depin_revenue::errors::RevenueError;
@@ -19,11 +23,12 @@ use proptest::test_runner::TestCaseError;
 use crate::fixture::{Investor, Market};
 
 const INVESTORS: usize = 4;
-/// The investors and the asset's owner (who retains the unsold shares).
+/// The investors and the asset's owner (who retains shares).
 const HOLDERS: usize = INVESTORS + 1;
 const OWNER: usize = INVESTORS;
-const FOR_SALE: u64 = 800;
 const PRICE: u64 = 10;
+/// Each investor's USDC for buying: enough for every offering.
+const BUDGET: u64 = 10_000;
 
 #[derive(Debug, Clone)]
 struct Buy {
@@ -31,6 +36,18 @@ struct Buy {
     shares: u64,
     /// Revenue deposited right after this purchase.
     deposit_after: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+struct Sale {
+    /// Shares the owner retains before the offering opens.
+    retain: u64,
+    for_sale: u64,
+    /// The soft cap as a percentage of the shares for sale.
+    soft_cap_percent: u64,
+    buys: Vec<Buy>,
+    /// Steps after the offering closed and was settled.
+    steps: Vec<Step>,
 }
 
 #[derive(Debug, Clone)]
@@ -71,7 +88,7 @@ fn percent() -> impl Strategy<Value = u64> {
 }
 
 fn buy() -> impl Strategy<Value = Buy> {
-    (0..INVESTORS, 1u64..=250, prop::option::of(amount())).prop_map(
+    (0..INVESTORS, 1u64..=150, prop::option::of(amount())).prop_map(
         |(investor, shares, deposit_after)| Buy {
             investor,
             shares,
@@ -91,6 +108,23 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (0..HOLDERS, percent())
             .prop_map(|(holder, percent)| Step::DepositShares { holder, percent }),
     ]
+}
+
+fn sale() -> impl Strategy<Value = Sale> {
+    (
+        prop_oneof![Just(0u64), 1u64..=100],
+        1u64..=300,
+        prop_oneof![Just(0u64), Just(100u64), 1u64..100],
+        prop::collection::vec(buy(), 0..7),
+        prop::collection::vec(step(), 2..12),
+    )
+        .prop_map(|(retain, for_sale, soft_cap_percent, buys, steps)| Sale {
+            retain,
+            for_sale,
+            soft_cap_percent,
+            buys,
+            steps,
+        })
 }
 
 /// An unsigned integer of any size (little-endian 64-bit limbs, no
@@ -156,25 +190,31 @@ impl PartialOrd for Big {
     }
 }
 
-/// What should be on the books.
+/// What should be on the books. Entitlements are exact fractions over the
+/// common denominator `den` (the product of the total weights of every
+/// distribution so far).
 struct Model {
     /// Shares in each holder's holding (earning).
     earning: [u64; HOLDERS],
     /// Shares in each holder's wallet.
     wallet: [u64; HOLDERS],
+    /// Shares bought in the open offering (earning in its holding).
+    provisional: [u64; HOLDERS],
     /// Revenue each holder has claimed (its claim account's balance).
     claimed: [u64; HOLDERS],
-    /// Each holder's exact entitlement `Σ_k earning_ik × value_k / W_k`
-    /// over the common denominator `den = Π_k W_k` (k: the deposits that
-    /// were distributed; value_k includes revenue held back before).
+    /// Each holder's exact entitlement from its own holding.
     owed: [Big; HOLDERS],
+    /// Each buyer's exact entitlement from its purchase in the open offering.
+    owed_provisionally: [Big; HOLDERS],
     den: Big,
-    /// Distributed deposits during which the holder had shares earning:
-    /// each may round one base unit (or less) away from it.
+    /// Units a holder may be short of its exact entitlement: one per
+    /// distribution it shared in, more around an offering (see `close`).
     roundings: [u64; HOLDERS],
+    provisional_roundings: [u64; HOLDERS],
     deposited: u64,
-    /// Revenue deposited while no share earned.
-    undistributed: u64,
+    /// Buys and deposits in the open offering (each can round once in the
+    /// offering's holding).
+    offering_events: u64,
 }
 
 impl Model {
@@ -182,12 +222,15 @@ impl Model {
         Model {
             earning: [0; HOLDERS],
             wallet: [0; HOLDERS],
+            provisional: [0; HOLDERS],
             claimed: [0; HOLDERS],
             owed: std::array::from_fn(|_| Big::zero()),
+            owed_provisionally: std::array::from_fn(|_| Big::zero()),
             den: Big::from_u64(1),
             roundings: [0; HOLDERS],
+            provisional_roundings: [0; HOLDERS],
             deposited: 0,
-            undistributed: 0,
+            offering_events: 0,
         }
     }
 
@@ -195,22 +238,89 @@ impl Model {
         self.earning.iter().sum()
     }
 
-    fn deposit(&mut self, amount: u64) {
-        self.deposited += amount;
-        let total = self.earning_total();
+    fn provisional_total(&self) -> u64 {
+        self.provisional.iter().sum()
+    }
+
+    /// A deposit of `amount`, split exactly over every earning share;
+    /// returns false when no share earns (the program refuses it).
+    fn deposit(&mut self, amount: u64) -> bool {
+        let total = self.earning_total() + self.provisional_total();
         if total == 0 {
-            self.undistributed += amount;
-            return;
+            return false;
         }
-        let value = amount + std::mem::take(&mut self.undistributed);
+        self.deposited += amount;
         for i in 0..HOLDERS {
-            let share = self.den.times(self.earning[i]).times(value);
+            let share = self.den.times(self.earning[i]).times(amount);
             self.owed[i] = self.owed[i].times(total).plus(&share);
+            let share = self.den.times(self.provisional[i]).times(amount);
+            self.owed_provisionally[i] = self.owed_provisionally[i].times(total).plus(&share);
             if self.earning[i] > 0 {
                 self.roundings[i] += 1;
             }
+            // The offering's holding rounds, then the purchase.
+            if self.provisional[i] > 0 {
+                self.provisional_roundings[i] += 2;
+            }
         }
         self.den = self.den.times(total);
+        if self.provisional_total() > 0 {
+            self.offering_events += 1;
+        }
+        true
+    }
+
+    fn buy(&mut self, investor: usize, shares: u64) {
+        self.provisional[investor] += shares;
+        self.offering_events += 1;
+    }
+
+    /// The offering succeeded: every purchase is delivered with what it
+    /// earned, the unsold shares are the owner's.
+    fn succeed(&mut self, unsold: u64) {
+        for i in 0..HOLDERS {
+            let earned = std::mem::replace(&mut self.owed_provisionally[i], Big::zero());
+            self.owed[i] = self.owed[i].plus(&earned);
+            if self.provisional[i] > 0 {
+                self.roundings[i] += self.provisional_roundings[i] + 1;
+            }
+            self.earning[i] += std::mem::take(&mut self.provisional[i]);
+        }
+        self.earning[OWNER] += unsold;
+        self.end_offering();
+    }
+
+    /// The offering failed: what the purchases earned goes back to the
+    /// holders pro rata (to the owner if nobody holds shares).
+    fn fail(&mut self) {
+        let mut returned = Big::zero();
+        for owed in &mut self.owed_provisionally {
+            returned = returned.plus(&std::mem::replace(owed, Big::zero()));
+        }
+        // The offering's holding rounded at each event, the return once more.
+        let slack = self.offering_events + 3;
+        let holders = self.earning_total();
+        if holders == 0 {
+            self.owed[OWNER] = self.owed[OWNER].plus(&returned);
+            self.roundings[OWNER] += slack;
+        } else {
+            for i in 0..HOLDERS {
+                self.owed[i] = self.owed[i]
+                    .times(holders)
+                    .plus(&returned.times(self.earning[i]));
+                if self.earning[i] > 0 {
+                    self.roundings[i] += slack;
+                }
+            }
+            self.den = self.den.times(holders);
+        }
+        self.provisional = [0; HOLDERS];
+        self.end_offering();
+    }
+
+    fn end_offering(&mut self) {
+        self.provisional_roundings = [0; HOLDERS];
+        self.offering_events = 0;
     }
 }
 
@@ -220,6 +330,9 @@ struct Books {
     holders: Vec<Investor>,
     /// Each holder's USDC account for revenue (empty at the start).
     claim_to: Vec<Pubkey>,
+    /// USDC each investor paid for shares it kept (bought in offerings
+    /// that succeeded).
+    spent: [u64; HOLDERS],
     model: Model,
 }
 
@@ -251,8 +364,11 @@ fn pick(amounts: &[u64; HOLDERS], selector: usize) -> Option<usize> {
 impl Books {
     async fn deposit(&mut self, amount: u64) -> Result<(), TestCaseError> {
         let result = outcome(self.m.deposit_revenue(&self.depositor, amount).await)?;
-        prop_assert_eq!(result, None);
-        self.model.deposit(amount);
+        if self.model.deposit(amount) {
+            prop_assert_eq!(result, None);
+        } else {
+            prop_assert_eq!(result, code(RevenueError::NoSharesEarning));
+        }
         Ok(())
     }
 
@@ -325,8 +441,80 @@ impl Books {
         Ok(())
     }
 
-    /// The books after a step.
-    async fn check(&self) -> Result<(), TestCaseError> {
+    /// One offering from opening to its last delivery or refund.
+    async fn offering(&mut self, id: u16, sale: &Sale) -> Result<(), TestCaseError> {
+        if sale.retain > 0 {
+            self.m.retain(sale.retain).await.unwrap();
+            self.model.earning[OWNER] += sale.retain;
+        }
+        let soft_cap = sale.for_sale * sale.soft_cap_percent / 100;
+        self.m.offer(id, sale.for_sale, PRICE, soft_cap, 0, false).await;
+        let mut sold = 0;
+        let mut paid = [0; HOLDERS];
+        for buy in &sale.buys {
+            let result = self
+                .m
+                .buy(&self.holders[buy.investor], id, buy.shares)
+                .await;
+            if sold + buy.shares > sale.for_sale {
+                prop_assert_eq!(outcome(result)?, code(FractionalError::SoldOut));
+            } else {
+                prop_assert_eq!(outcome(result)?, None);
+                sold += buy.shares;
+                paid[buy.investor] += buy.shares * PRICE;
+                self.model.buy(buy.investor, buy.shares);
+            }
+            if let Some(amount) = buy.deposit_after {
+                self.deposit(amount).await?;
+            }
+            self.check(id).await?;
+        }
+        self.m.reach_deadline(id).await;
+        let buyers: Vec<&Investor> = (0..INVESTORS)
+            .filter(|&i| self.model.provisional[i] > 0)
+            .map(|i| &self.holders[i])
+            .collect();
+        let mut before = Vec::with_capacity(buyers.len());
+        for buyer in &buyers {
+            before.push(self.m.balance(&buyer.usdc).await);
+        }
+        let state = self.m.close_and_settle(id, &buyers).await;
+        // With no buyer, the record closed at once: no state to read.
+        let expected = if buyers.is_empty() {
+            None
+        } else if sold >= soft_cap {
+            Some(OfferingState::Succeeded)
+        } else {
+            Some(OfferingState::Failed)
+        };
+        prop_assert_eq!(state, expected);
+        if sold >= soft_cap {
+            self.model.succeed(sale.for_sale - sold);
+            for i in 0..HOLDERS {
+                self.spent[i] += paid[i];
+            }
+        } else {
+            self.model.fail();
+            // Every failed buyer got back exactly what it paid.
+            for (buyer, before) in buyers.iter().zip(before) {
+                let i = self.holders.iter().position(|h| h.key() == buyer.key()).unwrap();
+                prop_assert_eq!(self.m.balance(&buyer.usdc).await, before + paid[i]);
+            }
+        }
+        // Nothing of the offering is left behind.
+        prop_assert!(self.m.offering_record(id).await.is_none());
+        prop_assert!(!self.m.exists(&self.m.escrow(id)).await);
+        prop_assert!(self.m.offering_holding(id).await.is_none());
+        self.check(id).await?;
+        for step in sale.steps.clone() {
+            self.run(step).await?;
+            self.check(id).await?;
+        }
+        Ok(())
+    }
+
+    /// The books after a step (offering `id` is the current one).
+    async fn check(&self, id: u16) -> Result<(), TestCaseError> {
         let model = &self.model;
         let m = &self.m;
         let mut paid = 0;
@@ -345,7 +533,7 @@ impl Books {
             paid += claimed;
 
             // claimed + claimable against the exact entitlement: never
-            // more, and less by at most one unit per deposit it shared in.
+            // more, and less by at most the rounding allowance.
             let total = claimed + claimable;
             prop_assert!(
                 model.den.times(total) <= model.owed[i],
@@ -362,29 +550,55 @@ impl Books {
                 claimed,
                 claimable
             );
+
+            // A purchase in the open offering: its revenue waits there,
+            // never more than its exact share.
+            let position = m.purchase_position(id, &holder.key()).await;
+            if model.provisional[i] > 0 {
+                let Some((shares, revenue)) = position else {
+                    return Err(TestCaseError::fail(format!("holder {i} has no purchase")));
+                };
+                prop_assert_eq!(shares, model.provisional[i]);
+                prop_assert!(model.den.times(revenue) <= model.owed_provisionally[i]);
+                prop_assert!(
+                    model.owed_provisionally[i]
+                        <= model
+                            .den
+                            .times(revenue + model.provisional_roundings[i] + 1)
+                );
+            } else {
+                prop_assert!(position.is_none());
+            }
+            if i < INVESTORS {
+                prop_assert_eq!(
+                    m.balance(&holder.usdc).await + self.spent[i] + model.provisional[i] * PRICE,
+                    BUDGET * PRICE,
+                    "investor {} USDC",
+                    i
+                );
+            }
         }
         let vault = m.balance(&m.keys.revenue_vault).await;
         prop_assert_eq!(paid + vault, model.deposited, "paid + vault = deposited");
         let pool = m.pool().await;
         prop_assert_eq!(pool.total_deposited, model.deposited);
         prop_assert_eq!(pool.total_claimed, paid);
-        prop_assert_eq!(pool.undistributed, model.undistributed);
-        prop_assert_eq!(pool.total_weight, u128::from(model.earning_total()));
-        prop_assert_eq!(m.balance(&m.keys.share_vault).await, model.earning_total());
-        let circulating = model.earning_total() + model.wallet.iter().sum::<u64>();
+        let working = model.earning_total() + model.provisional_total();
+        prop_assert_eq!(pool.total_weight, u128::from(working));
+        prop_assert_eq!(m.balance(&m.keys.share_vault).await, working);
+        let circulating = working + model.wallet.iter().sum::<u64>();
         prop_assert_eq!(m.supply().await, circulating);
         prop_assert_eq!(m.asset().await.issued, circulating);
         Ok(())
     }
 }
 
-async fn run(buys: Vec<Buy>, steps: Vec<Step>) -> Result<(), TestCaseError> {
+async fn run(sales: Vec<Sale>) -> Result<(), TestCaseError> {
     let m = Market::new().await;
-    m.offer(0, FOR_SALE, PRICE, 1, 0, false).await;
     let depositor = m.investor(1_000_000_000_000, false).await;
     let mut holders = Vec::with_capacity(HOLDERS);
     for _ in 0..INVESTORS {
-        holders.push(m.investor(FOR_SALE * PRICE, false).await);
+        holders.push(m.investor(BUDGET * PRICE, false).await);
     }
     holders.push(m.owner_as_investor().await);
     let mut claim_to = Vec::with_capacity(HOLDERS);
@@ -396,49 +610,21 @@ async fn run(buys: Vec<Buy>, steps: Vec<Step>) -> Result<(), TestCaseError> {
         depositor,
         holders,
         claim_to,
+        spent: [0; HOLDERS],
         model: Model::new(),
     };
-
-    // The offering: every purchase earns from the moment it is made.
-    let mut sold = 0;
-    for buy in buys {
-        let result = books
-            .m
-            .buy(&books.holders[buy.investor], 0, buy.shares)
-            .await;
-        if sold + buy.shares > FOR_SALE {
-            prop_assert_eq!(outcome(result)?, code(FractionalError::SoldOut));
-        } else {
-            prop_assert_eq!(outcome(result)?, None);
-            sold += buy.shares;
-            books.model.earning[buy.investor] += buy.shares;
-        }
-        if let Some(amount) = buy.deposit_after {
-            books.deposit(amount).await?;
-        }
-        books.check().await?;
-    }
-    books.m.reach_deadline(0).await;
-    books.m.close(0).await.unwrap();
-    books.model.earning[OWNER] += FOR_SALE - sold;
-    books.check().await?;
-
-    for step in steps {
-        books.run(step).await?;
-        books.check().await?;
+    for (id, sale) in sales.iter().enumerate() {
+        books.offering(id as u16, sale).await?;
     }
     Ok(())
 }
 
 #[test]
-fn random_revenue_claims_and_share_moves_keep_the_books_exact() {
+fn offerings_that_succeed_or_fail_keep_the_books_exact() {
     run_bank_property(
-        8,
-        &(
-            prop::collection::vec(buy(), 1..8),
-            prop::collection::vec(step(), 8..28),
-        ),
-        |(buys, steps)| run(buys, steps),
+        24,
+        &prop::collection::vec(sale(), 1..=2),
+        run,
     );
 }
 
@@ -453,12 +639,29 @@ fn exact_fractions_compare_like_numbers() {
     // 1/3 + 1/6 over a common denominator is exactly 1/2.
     let mut model = Model::new();
     model.earning = [1, 0, 0, 0, 2];
-    model.deposit(1);
+    assert!(model.deposit(1));
     model.earning = [1, 0, 0, 0, 5];
-    model.deposit(1);
+    assert!(model.deposit(1));
     // holder 0: 1/3 + 1/6 = 1/2, over den = 3 × 6 = 18.
     assert_eq!(model.den, Big::from_u64(18));
     assert_eq!(model.owed[0], Big::from_u64(9));
     assert_eq!(model.owed[4], Big::from_u64(2 * 6 + 5 * 3));
     assert_eq!(model.roundings, [2, 0, 0, 0, 2]);
+    // Nobody earning: refused.
+    model.earning = [0; HOLDERS];
+    assert!(!model.deposit(5));
+}
+
+#[test]
+fn a_failed_offerings_revenue_returns_to_the_holders_exactly() {
+    // The owner holds 1 share; a buyer 3 provisionally; 8 units deposited:
+    // 2 to the owner, 6 held for the buyer; the offering fails and the 6
+    // go back to the owner: all 8 are the owner's.
+    let mut model = Model::new();
+    model.earning[OWNER] = 1;
+    model.buy(0, 3);
+    assert!(model.deposit(8));
+    model.fail();
+    assert_eq!(model.owed[OWNER], model.den.times(8));
+    assert_eq!(model.owed[0], Big::zero());
 }

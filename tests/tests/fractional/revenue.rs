@@ -1,6 +1,6 @@
-//! The revenue program on its own: held-back deposits, claims, share
-//! withdrawals and deposits, the issuer's credit and debit, and accounts of
-//! another pool or owner.
+//! The revenue program on its own: deposits only while shares earn, claims,
+//! share withdrawals and deposits, the issuer's credit, transfer and
+//! dissolve, and accounts of another pool or owner.
 
 use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_spl::token::spl_token::error::TokenError;
@@ -10,7 +10,8 @@ use depin_revenue::errors::RevenueError;
 use depin_tests::*;
 
 use crate::fixture::{
-    create_pool_ix, issuer_credit_ix, issuer_debit_ix, snapshot, Investor, Market, USDC,
+    create_pool_ix, issuer_credit_ix, issuer_dissolve_ix, issuer_transfer_ix, open_holding_ix,
+    snapshot, Investor, Market, USDC,
 };
 
 /// A sold-out offering: `a` holds 300 shares, `b` 100 (1 USDC each), and
@@ -21,7 +22,7 @@ async fn holders(m: &Market) -> (Investor, Investor, Investor) {
     let b = m.investor(1_000 * USDC, false).await;
     m.buy(&a, 0, 300).await.unwrap();
     m.buy(&b, 0, 100).await.unwrap();
-    m.close(0).await.unwrap();
+    m.close_and_settle(0, &[&a, &b]).await;
     let operator = m.investor(10_000 * USDC, false).await;
     (a, b, operator)
 }
@@ -39,43 +40,51 @@ async fn pool_snapshot(m: &Market, owners: &[&Investor]) -> crate::fixture::Snap
     snapshot(&m.env, &addresses).await
 }
 
+/// The backlog-sniping attack of issue 8, item 3: 1,000 USDC deposited
+/// before any share existed; an attacker buys 1 share for 1 USDC, deposits
+/// 1 base unit and claims: before the fix it took 1,000.000001 USDC. Now
+/// revenue is refused while no shares earn, so there is no backlog to take.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn revenue_deposited_while_no_shares_earn_waits_for_the_next_deposit() {
+async fn revenue_is_refused_while_no_shares_earn() {
     let m = Market::new().await;
     let operator = m.investor(1_000 * USDC, false).await;
+    let before = pool_snapshot(&m, &[&operator]).await;
+    assert_error(
+        m.deposit_revenue(&operator, 1_000 * USDC).await,
+        RevenueError::NoSharesEarning,
+    );
+    before.assert_unchanged(&m.env).await;
+    assert_eq!(m.balance(&operator.usdc).await, 1_000 * USDC);
+
+    // The attacker buys the only share on offer and deposits 1 base unit:
+    // all it can ever get is that unit back.
+    m.offer(0, 1, USDC, 1, 0, false).await;
+    let attacker = m.investor(USDC + 1, false).await;
+    m.buy(&attacker, 0, 1).await.unwrap();
+    m.deposit_revenue(&attacker, 1).await.unwrap();
+    assert_eq!(m.close_and_settle(0, &[&attacker]).await, Some(fractional::OfferingState::Succeeded));
+    m.claim(&attacker).await.unwrap();
+    assert_eq!(m.balance(&attacker.usdc).await, 1);
+    assert_eq!(m.balance(&m.keys.revenue_vault).await, 0);
+
+    // Revenue deposited now is shared by whoever holds shares now.
     m.deposit_revenue(&operator, 100 * USDC).await.unwrap();
+    assert_eq!(m.position(&attacker.key()).await, (1, 100 * USDC));
+    // Everyone withdraws: revenue is refused again, not held for the next buyer.
+    m.withdraw(&attacker, 1).await.unwrap();
+    let before = pool_snapshot(&m, &[&operator, &attacker]).await;
+    assert_error(
+        m.deposit_revenue(&operator, 7 * USDC).await,
+        RevenueError::NoSharesEarning,
+    );
+    before.assert_unchanged(&m.env).await;
+    m.claim(&attacker).await.unwrap();
+    assert_eq!(m.balance(&attacker.usdc).await, 100 * USDC + 1);
     let pool = m.pool().await;
     assert_eq!(
-        (
-            pool.total_deposited,
-            pool.undistributed,
-            pool.reward_per_weight,
-            pool.total_weight
-        ),
-        (100 * USDC, 100 * USDC, 0, 0)
+        (pool.total_deposited, pool.total_claimed, pool.total_weight),
+        (100 * USDC + 1, 100 * USDC + 1, 0)
     );
-    assert_eq!(m.balance(&m.keys.revenue_vault).await, 100 * USDC);
-
-    // A buyer joining does not take the backlog by itself...
-    m.offer(0, 500, USDC, 0, 0, false).await;
-    let a = m.investor(1_000 * USDC, false).await;
-    m.buy(&a, 0, 200).await.unwrap();
-    assert_eq!(m.position(&a.key()).await, (200, 0));
-    assert_eq!(m.pool().await.undistributed, 100 * USDC);
-    // ...it is paid with the next deposit, to whoever earns then.
-    m.deposit_revenue(&operator, 50 * USDC).await.unwrap();
-    let pool = m.pool().await;
-    assert_eq!((pool.total_deposited, pool.undistributed), (150 * USDC, 0));
-    assert_eq!(m.position(&a.key()).await, (200, 150 * USDC));
-
-    // Everyone withdraws: revenue is held back again.
-    m.withdraw(&a, 200).await.unwrap();
-    m.deposit_revenue(&operator, 7 * USDC).await.unwrap();
-    assert_eq!(m.pool().await.undistributed, 7 * USDC);
-    assert_eq!(m.position(&a.key()).await, (0, 150 * USDC));
-    m.claim(&a).await.unwrap();
-    assert_eq!(m.balance(&a.usdc).await, 950 * USDC);
-    assert_eq!(m.balance(&m.keys.revenue_vault).await, 7 * USDC);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -205,9 +214,36 @@ async fn issuer_credit_and_debit_by_anyone_but_the_issuer_are_refused() {
             m.env.send(&[credit], &[&impostor]).await,
             RevenueError::NotIssuer,
         );
-        let debit = issuer_debit_ix(&impostor.pubkey(), &pool, &a.key(), &stray.shares, 10);
+        let open = open_holding_ix(&m.env.payer(), &impostor.pubkey(), &pool, &stray.key());
         assert_error(
-            m.env.send(&[debit], &[&impostor]).await,
+            m.env.send(&[open], &[&impostor]).await,
+            RevenueError::NotIssuer,
+        );
+        // Moving a's shares and revenue to itself.
+        let transfer = issuer_transfer_ix(
+            &m.env.payer(),
+            &impostor.pubkey(),
+            &pool,
+            &a.key(),
+            &impostor.pubkey(),
+            10,
+            0,
+        );
+        assert_error(
+            m.env.send(&[transfer], &[&impostor]).await,
+            RevenueError::NotIssuer,
+        );
+        // Dissolving a's holding into its own share account.
+        let dissolve = issuer_dissolve_ix(
+            &m.env.payer(),
+            &impostor.pubkey(),
+            &pool,
+            &a.key(),
+            &impostor.pubkey(),
+            &stray.shares,
+        );
+        assert_error(
+            m.env.send(&[dissolve], &[&impostor]).await,
             RevenueError::NotIssuer,
         );
     }
@@ -266,19 +302,59 @@ async fn issuer_credits_only_shares_already_in_the_vault() {
         RevenueError::SharesNotInVault,
     );
 
-    // The issuer debits them back out (to burn them), never more than held.
-    let burn_from = env.token_account(&share_mint, &issuer.pubkey()).await;
-    let debit = |amount| issuer_debit_ix(&issuer.pubkey(), &pool, &holder, &burn_from, amount);
+    // The issuer moves some to another holding (created on the way), never
+    // more shares or revenue than the source holds, never onto itself.
+    let other = Keypair::new().pubkey();
+    let transfer = |shares, revenue| {
+        issuer_transfer_ix(&env.payer(), &issuer.pubkey(), &pool, &holder, &other, shares, revenue)
+    };
     assert_error(
-        env.send(&[debit(11)], &[&issuer]).await,
+        env.send(&[transfer(11, 0)], &[&issuer]).await,
         RevenueError::InsufficientShares,
     );
-    env.send(&[debit(4)], &[&issuer]).await.unwrap();
+    assert_error(
+        env.send(&[transfer(4, 1)], &[&issuer]).await,
+        RevenueError::InsufficientRevenue,
+    );
+    let onto_itself =
+        issuer_transfer_ix(&env.payer(), &issuer.pubkey(), &pool, &holder, &holder, 4, 0);
+    assert_fails(env.send(&[onto_itself], &[&issuer]).await);
+    env.send(&[transfer(4, 0)], &[&issuer]).await.unwrap();
+    let held = |owner| {
+        let cluster = &env.cluster;
+        async move {
+            depin_client::fetch::<depin_revenue::state::Holding>(
+                cluster,
+                &depin_revenue::pda::holding(&pool, &owner).0,
+            )
+            .await
+            .ok()
+            .map(|h| (h.owner, h.shares))
+        }
+    };
+    assert_eq!(held(holder).await, Some((holder, 6)));
+    assert_eq!(held(other).await, Some((other, 4)));
+    assert_eq!(env.balance(&vault).await, 10);
+
+    // Dissolving `other`: its 4 shares leave the vault (to be burned), the
+    // holding closes, the 6 others keep earning.
+    let burn_from = env.token_account(&share_mint, &issuer.pubkey()).await;
+    let dissolve = |owner: &Pubkey, fallback: &Pubkey| {
+        issuer_dissolve_ix(&env.payer(), &issuer.pubkey(), &pool, owner, fallback, &burn_from)
+    };
+    assert_error(
+        env.send(&[dissolve(&other, &other)], &[&issuer]).await,
+        RevenueError::SameHolding,
+    );
+    env.send(&[dissolve(&other, &holder)], &[&issuer]).await.unwrap();
     assert_eq!(env.balance(&burn_from).await, 4);
     assert_eq!(env.balance(&vault).await, 6);
-    let held: depin_revenue::state::Holding =
-        depin_client::fetch(&env.cluster, &holding).await.unwrap();
-    assert_eq!((held.owner, held.pool, held.shares), (holder, pool, 6));
+    assert_eq!(held(other).await, None);
+    assert_eq!(held(holder).await, Some((holder, 6)));
+    let stored = depin_client::revenue::pool(&env.cluster, &share_mint)
+        .await
+        .unwrap();
+    assert_eq!(stored.total_weight, 6);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -307,10 +383,17 @@ async fn zero_amounts_are_refused() {
     );
     let credit = issuer_credit_ix(&m.env.payer(), &issuer.pubkey(), &pool, &holder, 5);
     m.env.send(&[credit], &[&issuer]).await.unwrap();
-    let destination = m.env.token_account(&share_mint, &issuer.pubkey()).await;
-    let debit = issuer_debit_ix(&issuer.pubkey(), &pool, &holder, &destination, 0);
+    let transfer = issuer_transfer_ix(
+        &m.env.payer(),
+        &issuer.pubkey(),
+        &pool,
+        &holder,
+        &Keypair::new().pubkey(),
+        0,
+        0,
+    );
     assert_error(
-        m.env.send(&[debit], &[&issuer]).await,
+        m.env.send(&[transfer], &[&issuer]).await,
         RevenueError::ZeroAmount,
     );
     assert_eq!(m.env.balance(&vault).await, 5);
@@ -321,10 +404,22 @@ async fn vaults_and_holdings_of_another_pool_are_refused() {
     let m = Market::new().await;
     let (a, _, operator) = holders(&m).await;
     m.deposit_revenue(&operator, 40 * USDC).await.unwrap();
-    // a also holds 20 shares of a second asset.
+    // a also holds all 500 shares of a second asset.
     let other: AssetKeys = m.second_asset().await;
-    let ix = fractional::buy(&a.key(), &other, 0, &m.env.network, false, &a.usdc, 20);
+    let ix = fractional::buy(&a.key(), &other, 0, &m.env.network, false, &a.usdc, 500);
     m.env.send(&[ix], &[&a.wallet]).await.unwrap();
+    let parties = m.parties();
+    let close = fractional::close_offering(
+        &m.env.payer(),
+        &m.env.network,
+        &other,
+        0,
+        &parties,
+        &m.owner_usdc,
+        m.fee(),
+    );
+    let deliver = fractional::deliver_purchase(&m.env.payer(), &other, 0, &a.key(), &parties);
+    m.env.send(&[close, deliver], &[]).await.unwrap();
     let other_shares = m.env.token_account(&other.share_mint, &a.key()).await;
     let mut watched = vec![other.revenue_vault, other.share_vault, other.revenue_pool];
     watched.push(other.holding(&a.key()));
