@@ -99,6 +99,7 @@ event_enum!(
         Staked,
         LockupExtended,
         LockupExpired,
+        BoostEndApplied,
         RewardsClaimed,
         UnstakeRequested,
         Withdrawn,
