@@ -4,7 +4,6 @@
 mod bond;
 mod claims;
 mod create_pool;
-mod expire_lockup;
 mod extend_lockup;
 mod fixture;
 mod flow;
