@@ -705,3 +705,43 @@ pub async fn assert_requires_permission(
     let admin = env.admin.pubkey();
     assert_requires_signature(env, ix(&admin), &admin).await;
 }
+
+// ---- lock-end buckets in instructions ----
+
+/// `ix` without the account `key` (a bucket left out of the remaining
+/// accounts: what an attacker who wants to skip a lock end would send).
+#[track_caller]
+pub fn without(mut ix: Instruction, key: &Pubkey) -> Instruction {
+    let before = ix.accounts.len();
+    ix.accounts.retain(|meta| meta.pubkey != *key);
+    assert!(
+        ix.accounts.len() < before,
+        "{key} is not an account of this instruction"
+    );
+    ix
+}
+
+/// `ix` with the optional account `key` passed as absent (Anchor reads the
+/// program's own id in its place as `None`).
+#[track_caller]
+pub fn absent(mut ix: Instruction, key: &Pubkey) -> Instruction {
+    let meta = ix
+        .accounts
+        .iter_mut()
+        .find(|meta| meta.pubkey == *key)
+        .expect("not an account of this instruction");
+    *meta = depin_client::AccountMeta::new_readonly(depin_staking::ID, false);
+    ix
+}
+
+/// `ix` with `key` passed read-only.
+#[track_caller]
+pub fn read_only(mut ix: Instruction, key: &Pubkey) -> Instruction {
+    let meta = ix
+        .accounts
+        .iter_mut()
+        .find(|meta| meta.pubkey == *key)
+        .expect("not an account of this instruction");
+    meta.is_writable = false;
+    ix
+}
