@@ -16,18 +16,28 @@ pub struct ClaimArgs {
     pub proof: Vec<[u8; 32]>,
 }
 
-/// Checks the leaf against the current root and the ledger, records the
-/// payout, and returns the amount still owed. The caller transfers it.
+impl ClaimArgs {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.proof.len() <= MAX_PROOF_LEN,
+            RewardsError::ProofTooLong
+        );
+        Ok(())
+    }
+}
+
+/// Checks the distributor is open, the leaf against the current root and
+/// the ledger, records the payout (counted by the circuit breaker), and
+/// returns the amount still owed. The caller transfers it.
 pub fn settle(
     distributor: &mut Account<Distributor>,
     ledger: &AccountLoader<ClaimLedger>,
     recipient: &Pubkey,
     args: &ClaimArgs,
 ) -> Result<u64> {
-    require!(
-        args.proof.len() <= MAX_PROOF_LEN,
-        RewardsError::ProofTooLong
-    );
+    // One clock read serves the expiry and the breaker.
+    let now = Clock::get()?.unix_timestamp;
+    distributor.require_claimable(now)?;
     require!(
         args.index < distributor.recipient_count,
         RewardsError::InvalidProof
@@ -50,6 +60,6 @@ pub fn settle(
         RewardsError::WrongLedgerPage
     );
     let owed = ledger.settle(slot, args.cumulative_amount)?;
-    distributor.record_claim(owed)?;
+    distributor.record_claim(owed, now)?;
     Ok(owed)
 }

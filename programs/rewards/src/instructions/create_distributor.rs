@@ -4,18 +4,22 @@ use depin_registry::state::{permission, Member, Network};
 
 use crate::errors::RewardsError;
 use crate::events::DistributorCreated;
-use crate::pda::{DISTRIBUTOR_SEED, VAULT_SEED};
-use crate::state::Distributor;
+use crate::pda::{DISTRIBUTOR_SEED, ROOT_PROPOSAL_SEED, VAULT_SEED};
+use crate::state::{Distributor, Guards, OutflowBreaker, RootProposal};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct CreateDistributorArgs {
     pub pool_id: u16,
     /// Unix seconds; 0 = never expires.
     pub expires_at: i64,
+    /// How many oracles must approve a root, how long an admin may veto it,
+    /// and how much claims may take per window.
+    pub guards: Guards,
 }
 
 /// A member with the treasury permission opens a reward pool of `mint` in
-/// its network, with a vault owned by the distributor.
+/// its network, with a vault owned by the distributor and the root proposal
+/// account through which oracles approve its roots.
 #[derive(Accounts)]
 #[instruction(args: CreateDistributorArgs)]
 pub struct CreateDistributor<'info> {
@@ -44,6 +48,14 @@ pub struct CreateDistributor<'info> {
         token::token_program = token_program
     )]
     pub vault: Box<Account<'info, TokenAccount>>,
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + RootProposal::INIT_SPACE,
+        seeds = [ROOT_PROPOSAL_SEED, distributor.key().as_ref()],
+        bump
+    )]
+    pub root_proposal: Box<Account<'info, RootProposal>>,
     #[account(constraint = treasury.mint == mint.key() @ RewardsError::InvalidTreasury)]
     pub treasury: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
@@ -59,12 +71,13 @@ impl CreateDistributor<'_> {
             args.expires_at == 0 || args.expires_at > now,
             RewardsError::InvalidExpiry
         );
-        Ok(())
+        args.guards.validate()
     }
 }
 
 pub fn handler(ctx: Context<CreateDistributor>, args: CreateDistributorArgs) -> Result<()> {
     let accounts = ctx.accounts;
+    let guards = args.guards;
     accounts.distributor.set_inner(Distributor {
         network: accounts.network.key(),
         mint: accounts.mint.key(),
@@ -83,7 +96,13 @@ pub fn handler(ctx: Context<CreateDistributor>, args: CreateDistributorArgs) -> 
         recipient_count: 0,
         ledger_pages: 0,
         expires_at: args.expires_at,
+        breaker: OutflowBreaker::new(&guards),
     });
+    accounts.root_proposal.set_inner(RootProposal::new(
+        accounts.distributor.key(),
+        ctx.bumps.root_proposal,
+        &guards,
+    ));
     emit!(DistributorCreated {
         distributor: accounts.distributor.key(),
         network: accounts.network.key(),
@@ -92,6 +111,8 @@ pub fn handler(ctx: Context<CreateDistributor>, args: CreateDistributorArgs) -> 
         vault: accounts.vault.key(),
         treasury: accounts.treasury.key(),
         expires_at: args.expires_at,
+        root_proposal: accounts.root_proposal.key(),
+        guards,
     });
     Ok(())
 }

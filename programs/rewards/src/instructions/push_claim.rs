@@ -36,9 +36,9 @@ pub struct PushClaim<'info> {
 }
 
 impl PushClaim<'_> {
+    /// Static checks; `claims::settle` checks the time-bound ones.
     pub fn validate(&self, args: &PushClaimArgs) -> Result<()> {
-        self.distributor
-            .require_claimable(Clock::get()?.unix_timestamp)?;
+        args.claim.validate()?;
         let destination = &self.destination;
         require_keys_eq!(
             *destination.owner,

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::RewardsError;
-use crate::state::LEDGER_PAGE_SIZE;
+use crate::state::{OutflowBreaker, RootContent, LEDGER_PAGE_SIZE};
 
 /// A reward pool: a vault, the current Merkle root of everyone's cumulative
 /// rewards, and the totals that keep it solvent.
@@ -31,6 +31,8 @@ pub struct Distributor {
     /// Unix seconds after which claims stop and the remainder can be clawed
     /// back; 0 = never.
     pub expires_at: i64,
+    /// Bounds what claims take out of the vault per time window.
+    pub breaker: OutflowBreaker,
 }
 
 impl Distributor {
@@ -48,39 +50,45 @@ impl Distributor {
         u64::from(self.ledger_pages) * LEDGER_PAGE_SIZE as u64
     }
 
-    /// Accepts a new root if it moves forward, never shrinks what recipients
-    /// were promised, fits the ledger, and is fully funded: the vault plus
-    /// what was already paid out must cover the new cumulative total.
-    pub fn post_root(
-        &mut self,
-        epoch: u64,
-        root: [u8; 32],
-        cumulative_total: u64,
-        recipient_count: u32,
-        vault_balance: u64,
-    ) -> Result<()> {
-        require!(epoch > self.epoch, RewardsError::EpochNotIncreasing);
+    /// A proposed root must move forward from the current one: a higher
+    /// epoch (so an activated root can never be proposed again) and a
+    /// cumulative total that does not shrink.
+    pub fn require_successor(&self, content: &RootContent) -> Result<()> {
+        require!(content.epoch > self.epoch, RewardsError::EpochNotIncreasing);
         require!(
-            cumulative_total >= self.cumulative_total,
+            content.cumulative_total >= self.cumulative_total,
             RewardsError::CumulativeTotalDecreased
         );
+        Ok(())
+    }
+
+    /// Makes an approved root the current one if it moves forward, never
+    /// shrinks what recipients were promised, fits the ledger, and is fully
+    /// funded: the vault plus what was already paid out must cover the new
+    /// cumulative total.
+    pub fn activate_root(&mut self, content: &RootContent, vault_balance: u64) -> Result<()> {
+        self.require_successor(content)?;
         require!(
-            u64::from(recipient_count) <= self.ledger_capacity(),
+            u64::from(content.recipient_count) <= self.ledger_capacity(),
             RewardsError::LedgerTooSmall
         );
         // Past u64::MAX the sum covers any u64 total.
         let covered = vault_balance.saturating_add(self.total_claimed);
-        require!(covered >= cumulative_total, RewardsError::RootUnfunded);
-        self.epoch = epoch;
-        self.root = root;
-        self.cumulative_total = cumulative_total;
-        self.recipient_count = recipient_count;
+        require!(
+            covered >= content.cumulative_total,
+            RewardsError::RootUnfunded
+        );
+        self.epoch = content.epoch;
+        self.root = content.root;
+        self.cumulative_total = content.cumulative_total;
+        self.recipient_count = content.recipient_count;
         Ok(())
     }
 
-    /// Records a payout. The root's cumulative total bounds all payouts, so
-    /// no sequence of claims can take more than was promised and funded.
-    pub fn record_claim(&mut self, amount: u64) -> Result<()> {
+    /// Records a payout at `now`. The root's cumulative total bounds all
+    /// payouts, so no sequence of claims can take more than was promised
+    /// and funded; the breaker bounds how fast they can take it.
+    pub fn record_claim(&mut self, amount: u64, now: i64) -> Result<()> {
         let total = self
             .total_claimed
             .checked_add(amount)
@@ -89,6 +97,7 @@ impl Distributor {
             total <= self.cumulative_total,
             RewardsError::ClaimExceedsTotal
         );
+        self.breaker.record(amount, now)?;
         self.total_claimed = total;
         Ok(())
     }
