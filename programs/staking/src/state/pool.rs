@@ -128,22 +128,10 @@ impl StakePool {
     /// The accrual state as one value (copied out of the account fields).
     pub fn streamed(&self) -> StreamedPool {
         StreamedPool {
-            stream: Stream {
-                rate_per_second: self.stream_rate_per_second,
-                period_end: self.stream_period_end,
-                last_update: self.stream_last_update,
-                remaining: self.stream_remaining,
-                carry: self.stream_carry,
-            },
-            pool: Pool {
-                index: RewardIndex {
-                    reward_per_weight: self.reward_per_weight,
-                    dust: self.dust,
-                },
-                total_weight: self.total_weight,
-                // Never used: nothing is released while nothing is staked.
-                undistributed: 0,
-            },
+            stream: self.stream(),
+            // `undistributed` stays 0: nothing is released while nothing is
+            // staked.
+            pool: self.pool(),
             ring: ExpiryRing {
                 pending: self.boost_end_days,
                 last_applied_day: self.last_applied_day,
@@ -153,17 +141,47 @@ impl StakePool {
     }
 
     fn store(&mut self, s: &StreamedPool) {
-        self.stream_rate_per_second = s.stream.rate_per_second;
-        self.stream_period_end = s.stream.period_end;
-        self.stream_last_update = s.stream.last_update;
-        self.stream_remaining = s.stream.remaining;
-        self.stream_carry = s.stream.carry;
-        self.reward_per_weight = s.pool.index.reward_per_weight;
-        self.dust = s.pool.index.dust;
-        self.total_weight = s.pool.total_weight;
+        self.store_stream(&s.stream);
+        self.store_pool(&s.pool);
         self.boost_end_days = s.ring.pending;
         self.last_applied_day = s.ring.last_applied_day;
         self.boost_weight = s.expiring_weight;
+    }
+
+    fn stream(&self) -> Stream {
+        Stream {
+            rate_per_second: self.stream_rate_per_second,
+            period_end: self.stream_period_end,
+            last_update: self.stream_last_update,
+            remaining: self.stream_remaining,
+            carry: self.stream_carry,
+        }
+    }
+
+    fn store_stream(&mut self, stream: &Stream) {
+        self.stream_rate_per_second = stream.rate_per_second;
+        self.stream_period_end = stream.period_end;
+        self.stream_last_update = stream.last_update;
+        self.stream_remaining = stream.remaining;
+        self.stream_carry = stream.carry;
+    }
+
+    /// The index and total weight (what settling and weight changes need).
+    fn pool(&self) -> Pool {
+        Pool {
+            index: RewardIndex {
+                reward_per_weight: self.reward_per_weight,
+                dust: self.dust,
+            },
+            total_weight: self.total_weight,
+            undistributed: 0,
+        }
+    }
+
+    fn store_pool(&mut self, pool: &Pool) {
+        self.reward_per_weight = pool.index.reward_per_weight;
+        self.dust = pool.index.dust;
+        self.total_weight = pool.total_weight;
     }
 
     pub fn check_lockup(&self, lockup_secs: i64) -> Result<()> {
@@ -185,6 +203,19 @@ impl StakePool {
         now: i64,
         boost_ends: &mut (impl ExpiryBuckets + ?Sized),
     ) -> Result<()> {
+        let today = depin_accrual::day_of(now);
+        if ExpiryRing::first_pending(&self.boost_end_days, self.last_applied_day, today).is_none() {
+            // Nothing due (the usual case): what `StreamedPool::advance`
+            // does then, on the fields in place.
+            let (mut stream, mut pool) = (self.stream(), self.pool());
+            stream
+                .release_into(&mut pool.index, pool.total_weight, now)
+                .map_err(accounting)?;
+            self.store_stream(&stream);
+            self.store_pool(&pool);
+            self.last_applied_day = self.last_applied_day.max(today);
+            return Ok(());
+        }
         let mut s = self.streamed();
         s.advance(now, boost_ends).map_err(accounting)?;
         self.store(&s);
@@ -223,12 +254,12 @@ impl StakePool {
         boost_ends: &mut (impl ExpiryBuckets + ?Sized),
     ) -> Result<bool> {
         let mut accrual = position.accrual();
-        let ended = self
-            .streamed()
+        let ended = accrual
             .settle_expiring(
-                &mut accrual,
                 position.boost,
                 position.boost_end_day(),
+                self.last_applied_day,
+                &self.pool().index,
                 boost_ends,
             )
             .map_err(accounting)?;
@@ -291,19 +322,20 @@ impl StakePool {
         let weight = u128::from(position.amount)
             .checked_add(boost)
             .ok_or(StakingError::Overflow)?;
-        let mut s = self.streamed();
         if boost > 0 {
             let day = position.boost_end_day();
             let bucket = boost_ends
                 .bucket_mut(day)
                 .ok_or(StakingError::MissingBoostEnd)?;
+            let mut s = self.streamed();
             s.schedule_expiry(day, bucket, boost).map_err(accounting)?;
+            self.store(&s);
         }
+        let mut pool = self.pool();
         let mut accrual = position.accrual();
-        s.pool
-            .set_weight(&mut accrual, weight)
+        pool.set_weight_once_settled(&mut accrual, weight)
             .map_err(accounting)?;
-        self.store(&s);
+        self.store_pool(&pool);
         position.store_accrual(accrual);
         position.boost = boost;
         Ok(())
@@ -368,11 +400,12 @@ impl StakePool {
     pub fn take_rewards(&mut self, position: &mut Position) -> Result<u64> {
         self.require_settled(position)?;
         let mut accrual = position.accrual();
-        let amount = self
-            .streamed()
-            .pool
-            .claim(&mut accrual)
-            .map_err(accounting)?;
+        // Settled just before (by `settle`): nothing more to add, so no
+        // second settlement (a u128 multiplication and division on chain).
+        if accrual.index_snapshot != self.reward_per_weight {
+            accrual.settle(&self.pool().index).map_err(accounting)?;
+        }
+        let amount = accrual.take_pending();
         position.store_accrual(accrual);
         self.total_rewards_paid = self
             .total_rewards_paid
@@ -397,11 +430,11 @@ impl StakePool {
     /// (call [`accrue`](Self::accrue) first). Funding while nothing is
     /// staked works: the stream waits for the first staker.
     pub fn fund(&mut self, amount: u64, duration_secs: i64, now: i64) -> Result<()> {
-        let mut s = self.streamed();
-        s.stream
+        let mut stream = self.stream();
+        stream
             .fund(amount, duration_secs, now)
             .map_err(accounting)?;
-        self.store(&s);
+        self.store_stream(&stream);
         self.total_rewards_funded = self
             .total_rewards_funded
             .checked_add(amount)
