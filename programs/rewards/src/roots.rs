@@ -22,11 +22,13 @@ pub fn fully_approved(distributor: &Pubkey, proposal: &RootProposal) {
 /// root needs at this moment (funding and ledger pages may have changed
 /// since it was proposed).
 pub fn activate(
-    distributor: &mut Account<Distributor>,
+    distributor: &AccountLoader<Distributor>,
     proposal: &mut RootProposal,
     vault_balance: u64,
 ) -> Result<()> {
-    distributor.activate_root(&proposal.content, vault_balance)?;
+    distributor
+        .load_mut()?
+        .activate_root(&proposal.content, vault_balance)?;
     proposal.mark_activated();
     emit!(RootActivated {
         distributor: distributor.key(),

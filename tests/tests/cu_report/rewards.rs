@@ -9,21 +9,21 @@ use depin_tests::*;
 use crate::report::{fixed_key, Budget, Measured, Recorder};
 
 pub const BUDGETS: &[Budget] = &[
-    ("create_distributor", 25100, "DistributorCreated"),
-    ("fund", 6000, "DistributorFunded"),
-    ("create_ledger_page", 12000, "LedgerPageCreated"),
-    ("post_root", 6600, "RootActivated"),
-    ("post_root (propose)", 6000, "RootProposed"),
-    ("post_root (approve)", 6000, "RootApproved"),
-    ("activate_root", 5000, "RootActivated"),
-    ("veto_root", 4000, "RootVetoed"),
-    ("set_guards", 4500, "GuardsSet"),
-    ("claim", 13500, "RewardClaimed"),
-    ("push_claim", 12200, "RewardClaimed"),
-    ("push_claim x3", 36500, "RewardClaimed"),
-    ("set_paused", 3700, "DistributorPauseSet"),
-    ("clawback", 6900, "ClawedBack"),
-    ("close_ledger_page", 3100, "LedgerPageClosed"),
+    ("create_distributor", 31800, "DistributorCreated"),
+    ("fund", 4400, "DistributorFunded"),
+    ("create_ledger_page", 10400, "LedgerPageCreated"),
+    ("post_root", 6900, "RootActivated"),
+    ("post_root (propose)", 5900, "RootProposed"),
+    ("post_root (approve)", 6300, "RootApproved"),
+    ("activate_root", 4700, "RootActivated"),
+    ("veto_root", 4500, "RootVetoed"),
+    ("set_guards", 4700, "GuardsSet"),
+    ("claim", 12100, "RewardClaimed"),
+    ("push_claim", 10800, "RewardClaimed"),
+    ("push_claim x3", 32300, "RewardClaimed"),
+    ("set_paused", 2100, "DistributorPauseSet"),
+    ("clawback", 5600, "ClawedBack"),
+    ("close_ledger_page", 2700, "LedgerPageClosed"),
 ];
 
 /// The target for a first claim at proof depth 20.
@@ -84,7 +84,7 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     let ix = rewards::create_distributor(&payer, &admin, &network, &mint, &treasury, args);
     r.run(
         "create_distributor",
-        "distributor + vault",
+        "distributor + vault + root proposal",
         &[ix],
         &[&env.admin],
     )

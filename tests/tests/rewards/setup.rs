@@ -76,7 +76,7 @@ async fn create_distributor_stores_its_fields_a_vault_and_a_root_proposal() {
         (env.network, pool.mint, vault, pool.treasury)
     );
     assert_eq!((d.pool_id, d.bump, d.vault_bump), (7, bump, vault_bump));
-    assert!(!d.paused && !d.clawed_back);
+    assert!(!d.is_paused() && !d.is_clawed_back());
     assert_eq!((d.root, d.epoch, d.recipient_count), ([0; 32], 0, 0));
     assert_eq!(
         (d.cumulative_total, d.total_claimed, d.total_funded),
@@ -90,6 +90,7 @@ async fn create_distributor_stores_its_fields_a_vault_and_a_root_proposal() {
             period_secs: 86_400,
             window_start: 0,
             window_outflow: 0,
+            _padding: [0; 4],
         }
     );
 
@@ -121,7 +122,7 @@ async fn create_distributor_stores_its_fields_a_vault_and_a_root_proposal() {
     // fees).
     let distributor_rent = env
         .cluster
-        .minimum_balance(8 + Distributor::INIT_SPACE)
+        .minimum_balance(Distributor::SIZE)
         .await
         .unwrap();
     let vault_rent = env.cluster.minimum_balance(165).await.unwrap();

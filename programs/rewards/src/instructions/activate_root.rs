@@ -10,7 +10,7 @@ use crate::state::{Distributor, RootProposal};
 #[derive(Accounts)]
 pub struct ActivateRoot<'info> {
     #[account(mut, has_one = vault @ RewardsError::WrongVault)]
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(mut, has_one = distributor @ RewardsError::WrongProposal)]
     pub root_proposal: Box<Account<'info, RootProposal>>,
     pub vault: Account<'info, TokenAccount>,
@@ -18,12 +18,13 @@ pub struct ActivateRoot<'info> {
 
 impl ActivateRoot<'_> {
     pub fn validate(&self) -> Result<()> {
+        let distributor = self.distributor.load()?;
         require!(
-            !self.distributor.clawed_back,
+            !distributor.is_clawed_back(),
             RewardsError::AlreadyClawedBack
         );
         let now = Clock::get()?.unix_timestamp;
-        require!(!self.distributor.is_expired(now), RewardsError::Expired);
+        require!(!distributor.is_expired(now), RewardsError::Expired);
         self.root_proposal.require_activatable(now)
     }
 }
@@ -31,7 +32,7 @@ impl ActivateRoot<'_> {
 pub fn handler(ctx: Context<ActivateRoot>) -> Result<()> {
     let accounts = ctx.accounts;
     roots::activate(
-        &mut accounts.distributor,
+        &accounts.distributor,
         &mut accounts.root_proposal,
         accounts.vault.amount,
     )

@@ -13,7 +13,7 @@ use crate::state::{ClaimLedger, Distributor};
 pub struct Claim<'info> {
     pub recipient: Signer<'info>,
     #[account(mut, has_one = vault @ RewardsError::WrongVault)]
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(mut)]
     pub ledger: AccountLoader<'info, ClaimLedger>,
     /// CHECK: address-checked against the distributor.
@@ -36,14 +36,11 @@ impl Claim<'_> {
 pub fn handler(ctx: Context<Claim>, args: ClaimArgs) -> Result<()> {
     let accounts = ctx.accounts;
     let recipient = accounts.recipient.key();
-    let amount = claims::settle(
-        &mut accounts.distributor,
-        &accounts.ledger,
-        &recipient,
-        &args,
-    )?;
+    let settled = claims::settle(&accounts.distributor, &accounts.ledger, &recipient, &args)?;
+    let amount = settled.amount;
     payout::from_vault(
-        &accounts.distributor,
+        &accounts.distributor.to_account_info(),
+        &settled.signer,
         &accounts.vault,
         &accounts.destination,
         &accounts.token_program,

@@ -33,11 +33,11 @@ pub struct CreateDistributor<'info> {
     #[account(
         init,
         payer = payer,
-        space = 8 + Distributor::INIT_SPACE,
+        space = Distributor::SIZE,
         seeds = [DISTRIBUTOR_SEED, network.key().as_ref(), mint.key().as_ref(), &args.pool_id.to_le_bytes()],
         bump
     )]
-    pub distributor: Box<Account<'info, Distributor>>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(
         init,
         payer = payer,
@@ -78,26 +78,19 @@ impl CreateDistributor<'_> {
 pub fn handler(ctx: Context<CreateDistributor>, args: CreateDistributorArgs) -> Result<()> {
     let accounts = ctx.accounts;
     let guards = args.guards;
-    accounts.distributor.set_inner(Distributor {
-        network: accounts.network.key(),
-        mint: accounts.mint.key(),
-        vault: accounts.vault.key(),
-        treasury: accounts.treasury.key(),
-        pool_id: args.pool_id,
-        bump: ctx.bumps.distributor,
-        vault_bump: ctx.bumps.vault,
-        paused: false,
-        clawed_back: false,
-        root: [0; 32],
-        epoch: 0,
-        cumulative_total: 0,
-        total_claimed: 0,
-        total_funded: 0,
-        recipient_count: 0,
-        ledger_pages: 0,
-        expires_at: args.expires_at,
-        breaker: OutflowBreaker::new(&guards),
-    });
+    {
+        // A fresh account is all zero: only the non-zero fields are set.
+        let mut distributor = accounts.distributor.load_init()?;
+        distributor.network = accounts.network.key();
+        distributor.mint = accounts.mint.key();
+        distributor.vault = accounts.vault.key();
+        distributor.treasury = accounts.treasury.key();
+        distributor.pool_id = args.pool_id;
+        distributor.bump = ctx.bumps.distributor;
+        distributor.vault_bump = ctx.bumps.vault;
+        distributor.expires_at = args.expires_at;
+        distributor.breaker = OutflowBreaker::new(&guards);
+    }
     accounts.root_proposal.set_inner(RootProposal::new(
         accounts.distributor.key(),
         ctx.bumps.root_proposal,

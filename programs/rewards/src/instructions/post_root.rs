@@ -38,7 +38,7 @@ pub struct PostRoot<'info> {
     #[account(has_one = authority @ RewardsError::MissingPermission)]
     pub member: Account<'info, Member>,
     #[account(mut, has_one = vault @ RewardsError::WrongVault)]
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(mut, has_one = distributor @ RewardsError::WrongProposal)]
     pub root_proposal: Box<Account<'info, RootProposal>>,
     pub vault: Account<'info, TokenAccount>,
@@ -46,16 +46,17 @@ pub struct PostRoot<'info> {
 
 impl PostRoot<'_> {
     pub fn validate(&self, args: &PostRootArgs) -> Result<()> {
+        let distributor = self.distributor.load()?;
         self.member
-            .require(&self.distributor.network, permission::ORACLE)?;
+            .require(&distributor.network, permission::ORACLE)?;
         require!(
-            !self.distributor.clawed_back,
+            !distributor.is_clawed_back(),
             RewardsError::AlreadyClawedBack
         );
         let now = Clock::get()?.unix_timestamp;
-        require!(!self.distributor.is_expired(now), RewardsError::Expired);
+        require!(!distributor.is_expired(now), RewardsError::Expired);
         // Refuses a replayed or older root before it collects approvals.
-        self.distributor.require_successor(&args.content())
+        distributor.require_successor(&args.content())
     }
 }
 

@@ -15,18 +15,19 @@ pub struct SetGuards<'info> {
     #[account(has_one = authority @ RewardsError::MissingPermission)]
     pub member: Account<'info, Member>,
     #[account(mut)]
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(mut, has_one = distributor @ RewardsError::WrongProposal)]
     pub root_proposal: Box<Account<'info, RootProposal>>,
 }
 
 impl SetGuards<'_> {
     pub fn validate(&self, guards: &Guards) -> Result<()> {
+        let distributor = self.distributor.load()?;
         self.member
-            .require(&self.distributor.network, permission::ADMIN)?;
+            .require(&distributor.network, permission::ADMIN)?;
         guards.validate()?;
         require!(
-            Guards::of(&self.distributor, &self.root_proposal) != *guards,
+            Guards::of(&distributor, &self.root_proposal) != *guards,
             RewardsError::GuardsUnchanged
         );
         Ok(())
@@ -35,7 +36,7 @@ impl SetGuards<'_> {
 
 pub fn handler(ctx: Context<SetGuards>, guards: Guards) -> Result<()> {
     let accounts = ctx.accounts;
-    accounts.distributor.breaker.set_limits(&guards);
+    accounts.distributor.load_mut()?.breaker.set_limits(&guards);
     accounts.root_proposal.set_rules(&guards);
     emit!(GuardsSet {
         distributor: accounts.distributor.key(),

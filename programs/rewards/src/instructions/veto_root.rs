@@ -13,7 +13,7 @@ pub struct VetoRoot<'info> {
     pub authority: Signer<'info>,
     #[account(has_one = authority @ RewardsError::MissingPermission)]
     pub member: Account<'info, Member>,
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(mut, has_one = distributor @ RewardsError::WrongProposal)]
     pub root_proposal: Box<Account<'info, RootProposal>>,
 }
@@ -21,7 +21,7 @@ pub struct VetoRoot<'info> {
 impl VetoRoot<'_> {
     pub fn validate(&self) -> Result<()> {
         self.member
-            .require(&self.distributor.network, permission::ADMIN)
+            .require(&self.distributor.load()?.network, permission::ADMIN)
     }
 }
 

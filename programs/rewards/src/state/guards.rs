@@ -71,16 +71,16 @@ impl Guards {
 /// ended, so at most `limit` leaves per window, and at most twice that in
 /// any span of one window's length (the end of one and the start of the
 /// next).
-#[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
-)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct OutflowBreaker {
     pub limit: u64,
-    pub period_secs: u32,
     /// Unix seconds the current window opened (0: none yet).
     pub window_start: i64,
     /// Paid out in the current window.
     pub window_outflow: u64,
+    pub period_secs: u32,
+    pub _padding: [u8; 4],
 }
 
 impl OutflowBreaker {
@@ -90,6 +90,7 @@ impl OutflowBreaker {
             period_secs: guards.outflow_period_secs,
             window_start: 0,
             window_outflow: 0,
+            _padding: [0; 4],
         }
     }
 

@@ -41,26 +41,12 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn distributor() -> Distributor {
-    Distributor {
-        network: Pubkey::default(),
-        mint: Pubkey::default(),
-        vault: Pubkey::default(),
-        treasury: Pubkey::default(),
-        pool_id: 0,
-        bump: 255,
-        vault_bump: 255,
-        paused: false,
-        clawed_back: false,
-        root: [0; 32],
-        epoch: 0,
-        cumulative_total: 0,
-        total_claimed: 0,
-        total_funded: 0,
-        recipient_count: 0,
-        ledger_pages: 1,
-        expires_at: 0,
-        breaker: OutflowBreaker::new(&Guards::SINGLE_ORACLE),
-    }
+    let mut d: Distributor = bytemuck::Zeroable::zeroed();
+    d.bump = 255;
+    d.vault_bump = 255;
+    d.ledger_pages = 1;
+    d.breaker = OutflowBreaker::new(&Guards::SINGLE_ORACLE);
+    d
 }
 
 fn content(epoch: u64, root: u8, cumulative_total: u64, recipient_count: u32) -> RootContent {
