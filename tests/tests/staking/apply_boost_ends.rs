@@ -215,7 +215,7 @@ async fn apply_boost_ends_refuses_foreign_fake_missing_and_read_only_buckets() {
     before.assert_unchanged(&s.env).await;
 
     // As built: both applied, the pool at now.
-    s.env.send(&[apply.clone()], &[]).await.unwrap();
+    s.env.send(std::slice::from_ref(&apply), &[]).await.unwrap();
     for (bucket, d) in ours.iter().zip(&due) {
         let b = s.boost_end(*d).await.unwrap();
         assert!(b.applied, "{bucket}");

@@ -222,3 +222,37 @@ async fn extend_lockup_of_another_pools_position_fails() {
     assert_staking_error(s.env.send(&[ix], &[&alice]).await, StakingError::WrongPool);
     before.assert_unchanged(&s.env).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extend_lockup_needs_its_payers_signature_for_a_new_bucket() {
+    let s = Staking::new().await;
+    let (alice, tokens) = s.staker(1_000).await;
+    let (friend, _) = s.staker(0).await;
+    let position = s.stake(&alice, &tokens, 0, 1_000, 0).await;
+    // A friend pays the new bucket's rent.
+    let p = s.position(&position).await;
+    let ix = s
+        .view()
+        .await
+        .extend_lockup(&friend.pubkey(), &alice.pubkey(), (&position, &p), YEAR)
+        .unwrap();
+    let bucket = s.boost_end_address(day(lock_end(s.now().await, YEAR)));
+    let before = s.snapshot(&[position, bucket]).await;
+    let friend_lamports = s.env.lamports(&friend.pubkey()).await;
+    let unsigned = depin_tests::unsign(ix.clone(), &friend.pubkey());
+    depin_tests::assert_error(
+        s.env.send(&[unsigned], &[&alice]).await,
+        anchor_lang::error::ErrorCode::AccountNotSigner,
+    );
+    before.assert_unchanged(&s.env).await;
+    s.env.send(&[ix], &[&alice, &friend]).await.unwrap();
+    assert!(s.env.lamports(&friend.pubkey()).await < friend_lamports);
+    assert_eq!(s.position(&position).await.weight, 3_000);
+    assert_eq!(
+        s.boost_end(day(lock_end(s.now().await, YEAR)))
+            .await
+            .unwrap()
+            .weight_decrease,
+        2_000
+    );
+}
