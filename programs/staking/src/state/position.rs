@@ -41,6 +41,7 @@ pub struct Position {
 }
 
 impl Position {
+    #[allow(clippy::too_many_arguments)]
     pub fn open(
         pool: Pubkey,
         owner: Pubkey,
