@@ -7,6 +7,7 @@ mod attacks;
 mod breaker;
 mod challenge;
 mod claims;
+mod events;
 mod fixture;
 mod flow;
 mod guards;

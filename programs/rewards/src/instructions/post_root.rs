@@ -95,7 +95,7 @@ pub fn handler(ctx: Context<PostRoot>, args: PostRootArgs) -> Result<()> {
     if approval.fully_approved {
         roots::fully_approved(&distributor, proposal);
         if proposal.challenge_period == 0 {
-            roots::activate(&mut accounts.distributor, proposal, accounts.vault.amount)?;
+            roots::activate(&accounts.distributor, proposal, accounts.vault.amount)?;
         }
     }
     Ok(())
