@@ -1,11 +1,12 @@
 //! Rewards (compressed claims): instruction builders, readers, and the
-//! off-chain reward tree whose root the oracle posts.
+//! off-chain reward tree whose root the oracles approve.
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{Discriminator, InstructionData, ToAccountMetas};
 use depin_merkle::{leaf_hash, MerkleTree};
 use depin_registry::pda::member;
 use depin_rewards::state::{ClaimLedger, Distributor, LEDGER_PAGE_SIZE};
+pub use depin_rewards::state::{Guards, ProposalStatus, RootContent, RootProposal};
 use depin_rewards::{accounts as accs, instruction as ixs, pda};
 use solana_instruction::Instruction;
 
@@ -50,6 +51,7 @@ pub fn create_distributor(
             mint: *mint,
             distributor,
             vault: pda::vault(&distributor).0,
+            root_proposal: pda::root_proposal(&distributor).0,
             treasury: *treasury,
             token_program: TOKEN_PROGRAM_ID,
             system_program: SYSTEM_PROGRAM,
@@ -92,7 +94,9 @@ pub fn create_ledger_page(
     )
 }
 
-/// `authority` needs the oracle permission.
+/// `authority` needs the oracle permission: proposes the root, or approves
+/// the same root another oracle proposed. The last approval needed
+/// activates it when the distributor has no challenge period.
 pub fn post_root(
     authority: &Pubkey,
     network: &Pubkey,
@@ -104,9 +108,53 @@ pub fn post_root(
             authority: *authority,
             member: member(network, authority).0,
             distributor: *distributor,
+            root_proposal: pda::root_proposal(distributor).0,
             vault: pda::vault(distributor).0,
         },
         ixs::PostRoot { args },
+    )
+}
+
+/// Anyone, once the approved root's challenge period is over.
+pub fn activate_root(distributor: &Pubkey) -> Instruction {
+    build(
+        accs::ActivateRoot {
+            distributor: *distributor,
+            root_proposal: pda::root_proposal(distributor).0,
+            vault: pda::vault(distributor).0,
+        },
+        ixs::ActivateRoot {},
+    )
+}
+
+/// `authority` needs the admin permission: stops the open proposal.
+pub fn veto_root(authority: &Pubkey, network: &Pubkey, distributor: &Pubkey) -> Instruction {
+    build(
+        accs::VetoRoot {
+            authority: *authority,
+            member: member(network, authority).0,
+            distributor: *distributor,
+            root_proposal: pda::root_proposal(distributor).0,
+        },
+        ixs::VetoRoot {},
+    )
+}
+
+/// `authority` needs the admin permission.
+pub fn set_guards(
+    authority: &Pubkey,
+    network: &Pubkey,
+    distributor: &Pubkey,
+    guards: Guards,
+) -> Instruction {
+    build(
+        accs::SetGuards {
+            authority: *authority,
+            member: member(network, authority).0,
+            distributor: *distributor,
+            root_proposal: pda::root_proposal(distributor).0,
+        },
+        ixs::SetGuards { guards },
     )
 }
 
@@ -213,6 +261,28 @@ pub async fn distributor(
     fetch(cluster, address).await
 }
 
+/// The distributor's root proposal: the approval rules and the root being
+/// approved (with its approvers and status).
+pub async fn root_proposal(
+    cluster: &impl Cluster,
+    distributor: &Pubkey,
+) -> Result<RootProposal, ClientError> {
+    fetch(cluster, &pda::root_proposal(distributor).0).await
+}
+
+/// The guards in force (they live in two accounts).
+pub async fn guards(cluster: &impl Cluster, distributor: &Pubkey) -> Result<Guards, ClientError> {
+    let state = self::distributor(cluster, distributor).await?;
+    let proposal = root_proposal(cluster, distributor).await?;
+    Ok(Guards::of(&state, &proposal))
+}
+
+/// Unix seconds from which the approved root can be activated; `None`
+/// unless a root is approved and waiting.
+pub fn activates_at(proposal: &RootProposal) -> Option<i64> {
+    (proposal.status == ProposalStatus::Approved).then(|| proposal.claimable_at())
+}
+
 /// What leaf `index` has claimed so far (0 if its ledger page is missing).
 pub async fn claimed(
     cluster: &impl Cluster,
@@ -294,6 +364,11 @@ impl RewardTree {
         self.entries.len() as u32
     }
 
+    /// What oracles approve for this tree at `epoch`.
+    pub fn content(&self, epoch: u64) -> RootContent {
+        self.post_root_args(epoch).content()
+    }
+
     /// The post_root arguments for this tree at `epoch`.
     pub fn post_root_args(&self, epoch: u64) -> PostRootArgs {
         PostRootArgs {
@@ -311,12 +386,17 @@ impl RewardTree {
             .map(|i| i as u32)
     }
 
-    /// The claim arguments (index, cumulative amount, proof) of `recipient`.
+    /// The claim arguments (index, cumulative amount, proof) of `recipient`
+    /// (its first leaf).
     pub fn claim_args(&self, recipient: &Pubkey) -> Option<ClaimArgs> {
-        let index = self.index_of(recipient)?;
+        self.claim_args_at(self.index_of(recipient)?)
+    }
+
+    /// The claim arguments of leaf `index`, whoever it belongs to.
+    pub fn claim_args_at(&self, index: u32) -> Option<ClaimArgs> {
         Some(ClaimArgs {
             index,
-            cumulative_amount: self.entries[index as usize].1,
+            cumulative_amount: self.entries.get(index as usize)?.1,
             proof: self.tree.proof(index)?,
         })
     }

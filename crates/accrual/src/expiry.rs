@@ -137,15 +137,22 @@ impl ExpiryRing {
     /// Skips empty bytes eight days at a time (a pool idle for four years
     /// reads at most 256 bytes).
     pub fn next_pending(&self, through_day: i64) -> Option<i64> {
-        let last = through_day.min(
-            self.last_applied_day
-                .saturating_add(RING_DAYS.saturating_sub(1)),
-        );
-        let mut day = self.last_applied_day.checked_add(1)?;
+        Self::first_pending(&self.pending, self.last_applied_day, through_day)
+    }
+
+    /// [`next_pending`](Self::next_pending) of a ring stored elsewhere
+    /// (read in place, not copied).
+    pub fn first_pending(
+        pending: &[u8; RING_BYTES],
+        last_applied_day: i64,
+        through_day: i64,
+    ) -> Option<i64> {
+        let last = through_day.min(last_applied_day.saturating_add(RING_DAYS.saturating_sub(1)));
+        let mut day = last_applied_day.checked_add(1)?;
         while day <= last {
             let position = day.rem_euclid(RING_DAYS);
             let (byte, offset) = ((position / 8) as usize, (position % 8) as u32);
-            let bits = self.pending[byte] >> offset;
+            let bits = pending[byte] >> offset;
             if bits != 0 {
                 let found = day.checked_add(i64::from(bits.trailing_zeros()))?;
                 return (found <= last).then_some(found);
@@ -203,6 +210,28 @@ impl<const N: usize> ExpiryBuckets for [(i64, ExpiryBucket); N] {
 }
 
 impl Position {
+    /// [`StreamedPool::settle_expiring`] given only what it reads: the
+    /// pool's index and last applied day (cheaper than copying a pool).
+    pub fn settle_expiring(
+        &mut self,
+        expiring: u128,
+        day: i64,
+        last_applied_day: i64,
+        index: &RewardIndex,
+        buckets: &mut (impl ExpiryBuckets + ?Sized),
+    ) -> Result<bool, AccrualError> {
+        if expiring == 0 || day > last_applied_day {
+            self.settle(index)?;
+            return Ok(false);
+        }
+        let bucket = buckets.bucket_mut(day).ok_or(AccrualError::MissingBucket)?;
+        if !bucket.applied {
+            return Err(AccrualError::ExpiryInconsistent);
+        }
+        self.settle_expired(expiring, bucket.index_at_end, index)?;
+        Ok(true)
+    }
+
     /// Settles a position part of whose weight, `expired`, stopped earning
     /// when the index stood at `index_at_end` (≤ now): the whole weight earns
     /// up to `index_at_end`, the rest (`weight − expired`) from there to
@@ -434,15 +463,12 @@ impl StreamedPool {
         day: i64,
         buckets: &mut (impl ExpiryBuckets + ?Sized),
     ) -> Result<bool, AccrualError> {
-        if expiring == 0 || day > self.ring.last_applied_day {
-            position.settle(&self.pool.index)?;
-            return Ok(false);
-        }
-        let bucket = buckets.bucket_mut(day).ok_or(AccrualError::MissingBucket)?;
-        if !bucket.applied {
-            return Err(AccrualError::ExpiryInconsistent);
-        }
-        position.settle_expired(expiring, bucket.index_at_end, &self.pool.index)?;
-        Ok(true)
+        position.settle_expiring(
+            expiring,
+            day,
+            self.ring.last_applied_day,
+            &self.pool.index,
+            buckets,
+        )
     }
 }

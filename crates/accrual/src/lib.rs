@@ -502,6 +502,28 @@ impl Pool {
         Ok(())
     }
 
+    /// [`set_weight`](Self::set_weight) for a position that may already be
+    /// settled against the current index (the usual case right after
+    /// settling it): then the settlement, a u128 multiplication and division
+    /// that would add nothing, is skipped (cheaper on chain). Same result as
+    /// `set_weight` in every case.
+    pub fn set_weight_once_settled(
+        &mut self,
+        position: &mut Position,
+        new_weight: u128,
+    ) -> Result<(), AccrualError> {
+        if position.index_snapshot != self.index.reward_per_weight {
+            return self.set_weight(position, new_weight);
+        }
+        let total_weight = self
+            .total_weight
+            .checked_sub(position.weight)
+            .ok_or(AccrualError::InsufficientWeight)?;
+        self.total_weight = add_u128(total_weight, new_weight)?;
+        position.weight = new_weight;
+        Ok(())
+    }
+
     /// Settles `position`, then adds `delta` to its weight and to `total_weight`.
     pub fn add_weight(&mut self, position: &mut Position, delta: u128) -> Result<(), AccrualError> {
         self.set_weight(position, add_u128(position.weight, delta)?)

@@ -532,3 +532,34 @@ proptest! {
         prop_assert!(s.last_update >= pool.stream.last_update);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// `set_weight_once_settled` is `set_weight`, results and state, for any
+    /// pool and position (settled or not, consistent or not).
+    #[test]
+    fn set_weight_once_settled_is_set_weight(
+        reward_per_weight in edgy_u128(),
+        total_weight in edgy_u128(),
+        weight in edgy_u128(),
+        snapshot_is_current in any::<bool>(),
+        snapshot in edgy_u128(),
+        pending in any::<u64>(),
+        new_weight in edgy_u128(),
+    ) {
+        let pool = depin_accrual::Pool {
+            index: depin_accrual::RewardIndex { reward_per_weight, dust: 0 },
+            total_weight,
+            undistributed: 0,
+        };
+        let index_snapshot = if snapshot_is_current { reward_per_weight } else { snapshot };
+        let position = Position { weight, index_snapshot, pending };
+        let (mut a, mut pa) = (pool, position);
+        let (mut b, mut pb) = (pool, position);
+        let ra = a.set_weight(&mut pa, new_weight);
+        let rb = b.set_weight_once_settled(&mut pb, new_weight);
+        prop_assert_eq!(ra, rb);
+        prop_assert_eq!((a, pa), (b, pb));
+    }
+}

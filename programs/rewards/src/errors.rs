@@ -52,4 +52,28 @@ pub enum RewardsError {
     Overflow,
     #[msg("Claims would exceed the root's cumulative total")]
     ClaimExceedsTotal,
+    #[msg("Guards need 1 to 8 approvals, a challenge period of at most 30 days, a non-zero outflow limit and an outflow window of 1 second to 366 days")]
+    InvalidGuards,
+    #[msg("The distributor already has these guards")]
+    GuardsUnchanged,
+    #[msg("The root proposal belongs to another distributor")]
+    WrongProposal,
+    #[msg("This oracle already approved this root")]
+    DuplicateApproval,
+    #[msg("The root already has all the approvals it needs")]
+    AlreadyFullyApproved,
+    #[msg("A fully approved root awaits activation or veto; no other root can be proposed")]
+    RootAwaitingActivation,
+    #[msg("No root has been proposed")]
+    NoProposal,
+    #[msg("The root has not been approved by enough oracles")]
+    NotFullyApproved,
+    #[msg("The root's challenge period has not ended")]
+    ChallengePeriodActive,
+    #[msg("The root was vetoed")]
+    RootVetoed,
+    #[msg("The root was already activated")]
+    AlreadyActivated,
+    #[msg("Claims would exceed the distributor's outflow limit for this window")]
+    OutflowLimitExceeded,
 }

@@ -2,6 +2,8 @@
 
 use anchor_lang::prelude::*;
 
+use crate::state::Guards;
+
 #[event]
 #[derive(Debug, Clone)]
 pub struct DistributorCreated {
@@ -12,6 +14,8 @@ pub struct DistributorCreated {
     pub vault: Pubkey,
     pub treasury: Pubkey,
     pub expires_at: i64,
+    pub root_proposal: Pubkey,
+    pub guards: Guards,
 }
 
 #[event]
@@ -31,14 +35,76 @@ pub struct LedgerPageCreated {
     pub capacity: u32,
 }
 
+/// An oracle opened a root proposal (its own approval is the first).
 #[event]
 #[derive(Debug, Clone)]
-pub struct RootPosted {
+pub struct RootProposed {
     pub distributor: Pubkey,
+    pub sequence: u64,
     pub epoch: u64,
     pub root: [u8; 32],
     pub cumulative_total: u64,
     pub recipient_count: u32,
+    pub by: Pubkey,
+    pub approvals_needed: u8,
+    pub challenge_period_secs: u32,
+    /// The pending proposal (another root) this one replaced; 0 if none.
+    pub superseded: u64,
+}
+
+/// Another oracle approved the open proposal.
+#[event]
+#[derive(Debug, Clone)]
+pub struct RootApproved {
+    pub distributor: Pubkey,
+    pub sequence: u64,
+    pub epoch: u64,
+    pub root: [u8; 32],
+    pub by: Pubkey,
+    pub approvals: u8,
+    pub approvals_needed: u8,
+}
+
+/// The proposal has every approval it needs; it activates from
+/// `activates_at` unless an admin vetoes it first.
+#[event]
+#[derive(Debug, Clone)]
+pub struct RootFullyApproved {
+    pub distributor: Pubkey,
+    pub sequence: u64,
+    pub epoch: u64,
+    pub root: [u8; 32],
+    pub approved_at: i64,
+    pub activates_at: i64,
+}
+
+/// The root became the distributor's current root: claims use it now.
+#[event]
+#[derive(Debug, Clone)]
+pub struct RootActivated {
+    pub distributor: Pubkey,
+    pub sequence: u64,
+    pub epoch: u64,
+    pub root: [u8; 32],
+    pub cumulative_total: u64,
+    pub recipient_count: u32,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct RootVetoed {
+    pub distributor: Pubkey,
+    pub sequence: u64,
+    pub epoch: u64,
+    pub root: [u8; 32],
+    pub by: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct GuardsSet {
+    pub distributor: Pubkey,
+    pub guards: Guards,
     pub by: Pubkey,
 }
 

@@ -1,7 +1,12 @@
-//! depin rewards: compressed claims. The crank posts one Merkle root of
+//! depin rewards: compressed claims. The oracles approve one Merkle root of
 //! every recipient's cumulative rewards per epoch; recipients (or the crank,
 //! on their behalf) claim with a proof. Claimed amounts live in paged ledger
 //! accounts, 8 bytes per recipient, paid for by the network.
+//!
+//! No single oracle key is trusted with the vault: a root needs m distinct
+//! oracle approvals, then waits out a challenge period in which an admin can
+//! veto it, and a circuit breaker bounds what claims take per time window
+//! (all three per distributor, see `state::Guards`).
 
 #![allow(unexpected_cfgs)]
 
@@ -16,10 +21,12 @@ pub mod events;
 pub mod instructions;
 pub mod payout;
 pub mod pda;
+pub mod roots;
 pub mod state;
 
 use claims::ClaimArgs;
 use instructions::*;
+use state::Guards;
 
 declare_id!("B1cUEqMQntaLUzv23LVH7w5onu3A9Q14BiZN4cqoVvJ3");
 
@@ -48,6 +55,21 @@ pub mod depin_rewards {
     #[access_control(ctx.accounts.validate(&args))]
     pub fn post_root(ctx: Context<PostRoot>, args: PostRootArgs) -> Result<()> {
         instructions::post_root::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn activate_root(ctx: Context<ActivateRoot>) -> Result<()> {
+        instructions::activate_root::handler(ctx)
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn veto_root(ctx: Context<VetoRoot>) -> Result<()> {
+        instructions::veto_root::handler(ctx)
+    }
+
+    #[access_control(ctx.accounts.validate(&guards))]
+    pub fn set_guards(ctx: Context<SetGuards>, guards: Guards) -> Result<()> {
+        instructions::set_guards::handler(ctx, guards)
     }
 
     #[access_control(ctx.accounts.validate(&args))]

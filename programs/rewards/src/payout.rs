@@ -4,27 +4,28 @@
 use anchor_lang::prelude::*;
 
 use crate::pda::DISTRIBUTOR_SEED;
-use crate::state::Distributor;
+use crate::state::DistributorSigner;
 
+/// The distributor account must not be borrowed: it signs the transfer.
 pub fn from_vault<'info>(
-    distributor: &Account<'info, Distributor>,
+    distributor: &AccountInfo<'info>,
+    signer: &DistributorSigner,
     vault: &AccountInfo<'info>,
     destination: &AccountInfo<'info>,
     token_program: &AccountInfo<'info>,
     amount: u64,
 ) -> Result<()> {
-    let (pool_id, bump) = distributor.signer_seeds_parts();
     let seeds: &[&[u8]] = &[
         DISTRIBUTOR_SEED,
-        distributor.network.as_ref(),
-        distributor.mint.as_ref(),
-        &pool_id,
-        &bump,
+        signer.network.as_ref(),
+        signer.mint.as_ref(),
+        &signer.pool_id,
+        &signer.bump,
     ];
     depin_token_cpi::transfer_signed(
         vault,
         destination,
-        &distributor.to_account_info(),
+        distributor,
         token_program,
         amount,
         seeds,

@@ -40,10 +40,16 @@ pub enum StakingError {
     NotABond,
     #[msg("Slash amount exceeds the bond")]
     SlashTooLarge,
-    #[msg("The position has no lockup to expire")]
-    NoLockup,
     #[msg("Arithmetic overflow")]
     Overflow,
     #[msg("Internal accounting is inconsistent")]
     AccountingInconsistent,
+    #[msg("A lock-end bucket this instruction needs was not passed (a due day, or the position's lock)")]
+    MissingBoostEnd,
+    #[msg(
+        "An account passed as a lock-end bucket is not a writable bucket of this pool for that day"
+    )]
+    InvalidBoostEnd,
+    #[msg("No lock-end bucket is due")]
+    NoBoostEndDue,
 }

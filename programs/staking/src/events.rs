@@ -22,6 +22,8 @@ pub struct Staked {
     pub amount: u64,
     pub lockup_end: i64,
     pub weight: u128,
+    /// The part of `weight` that ends at `lockup_end`.
+    pub boost: u128,
 }
 
 #[event]
@@ -30,13 +32,31 @@ pub struct LockupExtended {
     pub position: Pubkey,
     pub lockup_end: i64,
     pub weight: u128,
+    /// The part of `weight` that ends at `lockup_end`.
+    pub boost: u128,
 }
 
+/// A position's lock ended: settled up to the lock's midnight with its
+/// boost, it now weighs `weight` (1x). Emitted when the position is next
+/// touched; the pool's total already lost the boost at that midnight
+/// (`BoostEndApplied`).
 #[event]
 #[derive(Debug, Clone)]
 pub struct LockupExpired {
     pub position: Pubkey,
     pub weight: u128,
+}
+
+/// The lock-end bucket of `day` was applied: `weight_decrease` left the
+/// pool's total weight at that day's midnight, when the reward index stood
+/// at `index_at_end`.
+#[event]
+#[derive(Debug, Clone)]
+pub struct BoostEndApplied {
+    pub pool: Pubkey,
+    pub day: i64,
+    pub weight_decrease: u128,
+    pub index_at_end: u128,
 }
 
 #[event]

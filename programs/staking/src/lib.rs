@@ -10,12 +10,16 @@ use anchor_lang::prelude::*;
 #[cfg(target_arch = "bpf")]
 use solana_compiler_builtins as _;
 
+pub mod boost_ends;
 pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod pda;
 pub mod state;
 pub mod vault;
+
+/// The accrual math the pool runs (clients run it too, on copies).
+pub use depin_accrual;
 
 use instructions::*;
 use state::PoolParams;
@@ -32,47 +36,54 @@ pub mod depin_staking {
     }
 
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn stake(ctx: Context<Stake>, args: StakeArgs) -> Result<()> {
+    pub fn stake<'info>(ctx: Context<'info, Stake<'info>>, args: StakeArgs) -> Result<()> {
         instructions::stake::handler(ctx, args)
     }
 
     #[access_control(ctx.accounts.validate(lockup_secs))]
-    pub fn extend_lockup(ctx: Context<ExtendLockup>, lockup_secs: i64) -> Result<()> {
+    pub fn extend_lockup<'info>(
+        ctx: Context<'info, ExtendLockup<'info>>,
+        lockup_secs: i64,
+    ) -> Result<()> {
         instructions::extend_lockup::handler(ctx, lockup_secs)
     }
 
     #[access_control(ctx.accounts.validate())]
-    pub fn expire_lockup(ctx: Context<ExpireLockup>) -> Result<()> {
-        instructions::expire_lockup::handler(ctx)
+    pub fn apply_boost_ends<'info>(ctx: Context<'info, ApplyBoostEnds<'info>>) -> Result<()> {
+        instructions::apply_boost_ends::handler(ctx)
     }
 
     #[access_control(ctx.accounts.validate())]
-    pub fn claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
+    pub fn claim_rewards<'info>(ctx: Context<'info, ClaimRewards<'info>>) -> Result<()> {
         instructions::claim_rewards::handler(ctx)
     }
 
     #[access_control(ctx.accounts.validate())]
-    pub fn request_unstake(ctx: Context<RequestUnstake>) -> Result<()> {
+    pub fn request_unstake<'info>(ctx: Context<'info, RequestUnstake<'info>>) -> Result<()> {
         instructions::request_unstake::handler(ctx)
     }
 
     #[access_control(ctx.accounts.validate())]
-    pub fn withdraw(ctx: Context<Withdraw>) -> Result<()> {
+    pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>) -> Result<()> {
         instructions::withdraw::handler(ctx)
     }
 
     #[access_control(ctx.accounts.validate(amount, duration_secs))]
-    pub fn fund_rewards(ctx: Context<FundRewards>, amount: u64, duration_secs: i64) -> Result<()> {
+    pub fn fund_rewards<'info>(
+        ctx: Context<'info, FundRewards<'info>>,
+        amount: u64,
+        duration_secs: i64,
+    ) -> Result<()> {
         instructions::fund_rewards::handler(ctx, amount, duration_secs)
     }
 
     #[access_control(ctx.accounts.validate(amount))]
-    pub fn bond(ctx: Context<Bond>, amount: u64) -> Result<()> {
+    pub fn bond<'info>(ctx: Context<'info, Bond<'info>>, amount: u64) -> Result<()> {
         instructions::bond::handler(ctx, amount)
     }
 
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn slash(ctx: Context<Slash>, args: SlashArgs) -> Result<()> {
+    pub fn slash<'info>(ctx: Context<'info, Slash<'info>>, args: SlashArgs) -> Result<()> {
         instructions::slash::handler(ctx, args)
     }
 }

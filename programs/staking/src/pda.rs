@@ -7,6 +7,7 @@ pub const STAKE_VAULT_SEED: &[u8] = b"stake_vault";
 pub const REWARD_VAULT_SEED: &[u8] = b"reward_vault";
 pub const POSITION_SEED: &[u8] = b"position";
 pub const BOND_SEED: &[u8] = b"bond";
+pub const BOOST_END_SEED: &[u8] = b"boost_end";
 
 /// The stake pool of a network (one per network).
 pub fn pool(network: &Pubkey) -> (Pubkey, u8) {
@@ -39,4 +40,13 @@ pub fn position(pool: &Pubkey, owner: &Pubkey, id: u32) -> (Pubkey, u8) {
 /// The bond of a device operator (one per operator).
 pub fn bond(pool: &Pubkey, operator: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[BOND_SEED, pool.as_ref(), operator.as_ref()], &crate::ID)
+}
+
+/// The lock-end bucket of `pool` for `day` (days since the epoch, UTC): the
+/// boost weight that leaves the pool at that day's start.
+pub fn boost_end(pool: &Pubkey, day: i64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[BOOST_END_SEED, pool.as_ref(), &day.to_le_bytes()],
+        &crate::ID,
+    )
 }

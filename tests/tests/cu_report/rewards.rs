@@ -1,6 +1,6 @@
 //! The rewards program's instructions, with claims at several proof depths.
 
-use depin_client::rewards::{self, ClaimArgs, CreateDistributorArgs, PostRootArgs};
+use depin_client::rewards::{self, ClaimArgs, CreateDistributorArgs, Guards, PostRootArgs};
 use depin_client::{token, Cluster, Keypair, Signer};
 use depin_merkle::{leaf_hash, node_hash, root_from_proof, Hash};
 use depin_registry::state::permission;
@@ -9,16 +9,21 @@ use depin_tests::*;
 use crate::report::{fixed_key, Budget, Measured, Recorder};
 
 pub const BUDGETS: &[Budget] = &[
-    ("create_distributor", 25100, "DistributorCreated"),
-    ("fund", 6000, "DistributorFunded"),
-    ("create_ledger_page", 12000, "LedgerPageCreated"),
-    ("post_root", 4700, "RootPosted"),
-    ("claim", 13500, "RewardClaimed"),
-    ("push_claim", 12200, "RewardClaimed"),
-    ("push_claim x3", 36500, "RewardClaimed"),
-    ("set_paused", 3700, "DistributorPauseSet"),
-    ("clawback", 6900, "ClawedBack"),
-    ("close_ledger_page", 3100, "LedgerPageClosed"),
+    ("create_distributor", 31800, "DistributorCreated"),
+    ("fund", 4400, "DistributorFunded"),
+    ("create_ledger_page", 10400, "LedgerPageCreated"),
+    ("post_root", 6900, "RootActivated"),
+    ("post_root (propose)", 5900, "RootProposed"),
+    ("post_root (approve)", 6300, "RootApproved"),
+    ("activate_root", 4700, "RootActivated"),
+    ("veto_root", 4500, "RootVetoed"),
+    ("set_guards", 4700, "GuardsSet"),
+    ("claim", 12100, "RewardClaimed"),
+    ("push_claim", 10800, "RewardClaimed"),
+    ("push_claim x3", 32300, "RewardClaimed"),
+    ("set_paused", 2100, "DistributorPauseSet"),
+    ("clawback", 5600, "ClawedBack"),
+    ("close_ledger_page", 2700, "LedgerPageClosed"),
 ];
 
 /// The target for a first claim at proof depth 20.
@@ -64,14 +69,22 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         .unwrap();
     let mut r = Recorder::new(&env, "rewards", rows);
 
+    // Claims are measured with the breaker counting (the limit is never
+    // reached here); roots activate on the oracle's post.
+    let guards = Guards {
+        outflow_limit: 1_000_000,
+        outflow_period_secs: 86_400,
+        ..Guards::SINGLE_ORACLE
+    };
     let args = CreateDistributorArgs {
         pool_id: 0,
         expires_at: 0,
+        guards,
     };
     let ix = rewards::create_distributor(&payer, &admin, &network, &mint, &treasury, args);
     r.run(
         "create_distributor",
-        "distributor + vault",
+        "distributor + vault + root proposal",
         &[ix],
         &[&env.admin],
     )
@@ -113,7 +126,11 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         let ix = rewards::post_root(&oracle.pubkey(), &network, &distributor, post);
         let sent = env.send(&[ix], &[&oracle]).await.unwrap();
         if i == 0 {
-            r.record("post_root", "vault balance read, checks", &sent);
+            r.record(
+                "post_root",
+                "1 of 1 approval, no challenge period: proposes and activates",
+                &sent,
+            );
         }
         let claim = ClaimArgs {
             index,
@@ -210,6 +227,7 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     let args = CreateDistributorArgs {
         pool_id: 1,
         expires_at: now + 60,
+        guards: Guards::SINGLE_ORACLE,
     };
     let ix = rewards::create_distributor(&payer, &admin, &network, &mint, &treasury, args);
     env.send(&[ix], &[&env.admin]).await.unwrap();
@@ -236,6 +254,113 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     );
     let ix = rewards::close_ledger_page(&admin, &network, &expiring, 0, &admin);
     r.run("close_ledger_page", "", &[ix], &[&env.admin]).await;
+
+    measure_approvals(&mut r, &env, &oracle, &mint, &treasury, &funding).await;
+}
+
+/// 2-of-n approvals with a challenge period on a third pool: propose,
+/// approve, veto, approve again, activate after the period; set_guards.
+async fn measure_approvals(
+    r: &mut Recorder<'_>,
+    env: &Env,
+    oracle: &Keypair,
+    mint: &depin_client::Pubkey,
+    treasury: &depin_client::Pubkey,
+    funding: &depin_client::Pubkey,
+) {
+    let (admin, network, payer) = (env.admin.pubkey(), env.network, env.payer());
+    let second = fixed_key(34);
+    let grant = depin_client::registry::grant_role(
+        &payer,
+        &admin,
+        &network,
+        &second.pubkey(),
+        permission::ORACLE,
+    );
+    env.send(&[grant], &[&env.admin]).await.unwrap();
+    let guards = Guards {
+        required_approvals: 2,
+        challenge_period_secs: 3_600,
+        outflow_limit: 100_000,
+        outflow_period_secs: 86_400,
+    };
+    let args = CreateDistributorArgs {
+        pool_id: 2,
+        expires_at: 0,
+        guards,
+    };
+    let ix = rewards::create_distributor(&payer, &admin, &network, mint, treasury, args);
+    env.send(&[ix], &[&env.admin]).await.unwrap();
+    let distributor = depin_rewards::pda::distributor(&network, mint, 2).0;
+    let page = rewards::create_ledger_page(&payer, &oracle.pubkey(), &network, &distributor, 0);
+    env.send(&[page], &[oracle]).await.unwrap();
+    env.send(
+        &[rewards::fund(&admin, &distributor, funding, 5_000)],
+        &[&env.admin],
+    )
+    .await
+    .unwrap();
+    let content = |epoch: u64, root: u8| PostRootArgs {
+        epoch,
+        root: [root; 32],
+        cumulative_total: 5_000,
+        recipient_count: 100,
+    };
+    let post = |by: &Keypair, args: PostRootArgs| {
+        rewards::post_root(&by.pubkey(), &network, &distributor, args)
+    };
+
+    r.run(
+        "post_root (propose)",
+        "opens a proposal: 1 of 2 approvals",
+        &[post(oracle, content(1, 1))],
+        &[oracle],
+    )
+    .await;
+    r.run(
+        "post_root (approve)",
+        "2 of 2: fully approved, challenge period starts",
+        &[post(&second, content(1, 1))],
+        &[&second],
+    )
+    .await;
+    r.run(
+        "veto_root",
+        "admin stops the approved root",
+        &[rewards::veto_root(&admin, &network, &distributor)],
+        &[&env.admin],
+    )
+    .await;
+    env.send(&[post(oracle, content(1, 2))], &[oracle])
+        .await
+        .unwrap();
+    env.send(&[post(&second, content(1, 2))], &[&second])
+        .await
+        .unwrap();
+    env.cluster.advance_clock(3_600).await.unwrap();
+    r.run(
+        "activate_root",
+        "after the challenge period (anyone)",
+        &[rewards::activate_root(&distributor)],
+        &[],
+    )
+    .await;
+    let stricter = Guards {
+        required_approvals: 3,
+        ..guards
+    };
+    r.run(
+        "set_guards",
+        "3 approvals from now on",
+        &[rewards::set_guards(
+            &admin,
+            &network,
+            &distributor,
+            stricter,
+        )],
+        &[&env.admin],
+    )
+    .await;
 }
 
 /// Leaves at indexes 4..8 (a full subtree of 4) under a path up to `depth`.

@@ -18,7 +18,7 @@ async fn set_paused(pool: &Pool, paused: bool) {
     let admin = &pool.env.admin;
     let ix = pause_ix(pool, &admin.pubkey(), paused);
     pool.env.send(&[ix], &[admin]).await.unwrap();
-    assert_eq!(pool.state().await.paused, paused);
+    assert_eq!(pool.state().await.is_paused(), paused);
 }
 
 fn clawback_ix(pool: &Pool) -> Instruction {
@@ -48,13 +48,13 @@ async fn set_paused_requires_the_admin_permission() {
     )
     .await;
     pool.assert_unchanged(&before).await;
-    assert!(!pool.state().await.paused);
+    assert!(!pool.state().await.is_paused());
 
     // A member holding only ADMIN may.
     let admin = pool.env.member(permission::ADMIN).await;
     let ix = pause_ix(&pool, &admin.pubkey(), true);
     pool.env.send(&[ix], &[&admin]).await.unwrap();
-    assert!(pool.state().await.paused);
+    assert!(pool.state().await.is_paused());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,7 +77,7 @@ async fn set_paused_rejects_the_state_it_is_already_in() {
         RewardsError::PauseStateUnchanged,
     );
     pool.assert_unchanged(&before).await;
-    assert!(pool.state().await.paused);
+    assert!(pool.state().await.is_paused());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +106,7 @@ async fn a_pause_stops_claims_but_not_roots_until_unpaused() {
     let second = pool.tree(&[(&alice, 300), (&bob, 80)]);
     pool.post(&second, 2).await;
     let d = pool.state().await;
-    assert_eq!((d.epoch, d.cumulative_total, d.paused), (2, 380, true));
+    assert_eq!((d.epoch, d.cumulative_total, d.is_paused()), (2, 380, true));
     assert_error(
         pool.claim(&alice, &alice_tokens, &second).await,
         RewardsError::Paused,
@@ -145,7 +145,7 @@ async fn clawback_before_the_expiry_fails() {
         pool.balances(&[pool.vault, pool.treasury]).await,
         [1_000, 0]
     );
-    assert!(!pool.state().await.clawed_back);
+    assert!(!pool.state().await.is_clawed_back());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,7 +167,7 @@ async fn a_pool_that_never_expires_cannot_be_clawed_back() {
         pool.balances(&[pool.vault, pool.treasury]).await,
         [1_000, 0]
     );
-    assert!(!pool.state().await.clawed_back);
+    assert!(!pool.state().await.is_clawed_back());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,7 +194,7 @@ async fn after_the_expiry_anyone_claws_the_remainder_back_to_the_treasury() {
         [0, 900, 100, 0]
     );
     let d = pool.state().await;
-    assert!(d.clawed_back);
+    assert!(d.is_clawed_back());
     assert_eq!((d.total_claimed, d.total_funded, d.epoch), (100, 1_000, 1));
 
     // Twice, or anything else afterwards, fails.
@@ -237,7 +237,7 @@ async fn clawback_of_an_empty_vault_still_ends_the_pool() {
             .await,
         [0, 0, 300]
     );
-    assert!(pool.state().await.clawed_back);
+    assert!(pool.state().await.is_clawed_back());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,7 +259,7 @@ async fn clawback_to_another_treasury_is_rejected() {
             .await,
         [1_000, 0, 0]
     );
-    assert!(!pool.state().await.clawed_back);
+    assert!(!pool.state().await.is_clawed_back());
 
     pool.env.send(&[clawback_ix(&pool)], &[]).await.unwrap();
     assert_eq!(

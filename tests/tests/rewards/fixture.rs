@@ -1,8 +1,13 @@
 //! A network with a funded distributor: the admin holds every role, the
-//! oracle posts roots, recipients have token accounts. Also the generic
-//! checks the rewards tests share (permission checks, "nothing moved").
+//! oracle posts roots, recipients have token accounts. By default a root
+//! activates as soon as the oracle posts it (one approval, no challenge
+//! period, no outflow limit); `Pool::guarded` opens one with other guards.
+//! Also the generic checks the rewards tests share (permission checks,
+//! "nothing moved").
 
-use depin_client::rewards::{self, ClaimArgs, CreateDistributorArgs, RewardTree};
+use depin_client::rewards::{
+    self, ClaimArgs, CreateDistributorArgs, Guards, RewardTree, RootProposal,
+};
 use depin_client::{token, ClientError, Cluster, Instruction, Keypair, Pubkey, Sent, Signer};
 use depin_registry::state::permission;
 use depin_rewards::errors::RewardsError;
@@ -34,17 +39,25 @@ pub struct Sibling {
 
 impl Pool {
     /// A distributor of a fresh mint (pool 0, never expires) with one ledger
-    /// page and `funded` tokens in its vault.
+    /// page and `funded` tokens in its vault, whose roots activate as soon as
+    /// the oracle posts them.
     pub async fn new(funded: u64) -> Pool {
-        Self::open(funded, None).await
+        Self::open(funded, None, Guards::SINGLE_ORACLE).await
     }
 
     /// A pool (as [`Pool::new`]) that expires `seconds` from its creation.
     pub async fn expiring_in(funded: u64, seconds: i64) -> Pool {
-        Self::open(funded, Some(seconds)).await
+        Self::open(funded, Some(seconds), Guards::SINGLE_ORACLE).await
     }
 
-    async fn open(funded: u64, expires_in: Option<i64>) -> Pool {
+    /// A pool (as [`Pool::new`]) with these guards.
+    pub async fn guarded(funded: u64, guards: Guards) -> Pool {
+        Self::open(funded, None, guards).await
+    }
+
+    /// A pool with these guards, expiring `expires_in` seconds from its
+    /// creation if set.
+    pub async fn open(funded: u64, expires_in: Option<i64>, guards: Guards) -> Pool {
         let env = Env::new().await;
         let expires_at = match expires_in {
             Some(seconds) => env.cluster.unix_timestamp().await.unwrap() + seconds,
@@ -65,6 +78,7 @@ impl Pool {
         let args = CreateDistributorArgs {
             pool_id: 0,
             expires_at,
+            guards,
         };
         let ix =
             rewards::create_distributor(&env.payer(), &admin, &env.network, &mint, &treasury, args);
@@ -140,6 +154,7 @@ impl Pool {
         let args = CreateDistributorArgs {
             pool_id,
             expires_at: 0,
+            guards: Guards::SINGLE_ORACLE,
         };
         let ix = rewards::create_distributor(
             &self.env.payer(),
@@ -186,6 +201,82 @@ impl Pool {
         self.env
             .send(&[self.post_root_ix(tree, epoch)], &[&self.oracle])
             .await
+    }
+
+    /// `oracle`'s post_root of `tree` at `epoch`: proposes or approves it.
+    pub fn approve_ix(&self, oracle: &Pubkey, tree: &RewardTree, epoch: u64) -> Instruction {
+        rewards::post_root(
+            oracle,
+            &self.env.network,
+            tree.distributor(),
+            tree.post_root_args(epoch),
+        )
+    }
+
+    /// `oracle` proposes or approves `tree` at `epoch`.
+    pub async fn approve(
+        &self,
+        oracle: &Keypair,
+        tree: &RewardTree,
+        epoch: u64,
+    ) -> Result<Sent, ClientError> {
+        let ix = self.approve_ix(&oracle.pubkey(), tree, epoch);
+        self.env.send(&[ix], &[oracle]).await
+    }
+
+    /// `count` more wallets holding the oracle permission.
+    pub async fn oracles(&self, count: usize) -> Vec<Keypair> {
+        let mut oracles = Vec::with_capacity(count);
+        for _ in 0..count {
+            oracles.push(self.env.member(permission::ORACLE).await);
+        }
+        oracles
+    }
+
+    pub async fn activate(&self) -> Result<Sent, ClientError> {
+        self.env
+            .send(&[rewards::activate_root(&self.distributor)], &[])
+            .await
+    }
+
+    pub fn veto_ix(&self, authority: &Pubkey) -> Instruction {
+        rewards::veto_root(authority, &self.env.network, &self.distributor)
+    }
+
+    /// The admin vetoes the open proposal.
+    pub async fn veto(&self) -> Result<Sent, ClientError> {
+        let admin = &self.env.admin;
+        self.env
+            .send(&[self.veto_ix(&admin.pubkey())], &[admin])
+            .await
+    }
+
+    pub fn set_guards_ix(&self, authority: &Pubkey, guards: Guards) -> Instruction {
+        rewards::set_guards(authority, &self.env.network, &self.distributor, guards)
+    }
+
+    /// The admin sets the pool's guards.
+    pub async fn set_guards(&self, guards: Guards) -> Result<Sent, ClientError> {
+        let admin = &self.env.admin;
+        self.env
+            .send(&[self.set_guards_ix(&admin.pubkey(), guards)], &[admin])
+            .await
+    }
+
+    /// The pool's root proposal as stored.
+    pub async fn proposal(&self) -> RootProposal {
+        rewards::root_proposal(&self.env.cluster, &self.distributor)
+            .await
+            .unwrap()
+    }
+
+    pub fn proposal_address(&self) -> Pubkey {
+        depin_rewards::pda::root_proposal(&self.distributor).0
+    }
+
+    /// Moves the clock forward.
+    pub async fn wait(&self, seconds: i64) {
+        self.env.cluster.advance_clock(seconds).await.unwrap();
     }
 
     /// The reward tree of this pool's distributor.
@@ -300,10 +391,16 @@ impl Pool {
         self.env.send(&[ix], &[]).await
     }
 
-    /// Lamports and data of the distributor, its vault, ledger page 0 and
-    /// `extra`, to show a failed instruction changed nothing.
+    /// Lamports and data of the distributor, its vault, root proposal,
+    /// ledger page 0 and `extra`, to show a failed instruction changed
+    /// nothing.
     pub async fn snapshot(&self, extra: &[Pubkey]) -> Snapshot {
-        let mut addresses = vec![self.distributor, self.vault, self.page_address(0)];
+        let mut addresses = vec![
+            self.distributor,
+            self.vault,
+            self.proposal_address(),
+            self.page_address(0),
+        ];
         addresses.extend_from_slice(extra);
         snapshot(&self.env, &addresses).await
     }
@@ -340,4 +437,24 @@ pub async fn assert_requires_permission(
 ) {
     let borrowed = u32::from(RewardsError::MissingPermission);
     assert_member_permission_checks(env, ix, needed, borrowed).await;
+}
+
+/// `required_approvals` of the oracles and a challenge period, no outflow
+/// limit.
+pub fn approvals(required_approvals: u8, challenge_period_secs: u32) -> Guards {
+    Guards {
+        required_approvals,
+        challenge_period_secs,
+        ..Guards::SINGLE_ORACLE
+    }
+}
+
+/// Roots activate on the oracle's post; claims may take `limit` per window
+/// of `period_secs`.
+pub fn outflow(limit: u64, period_secs: u32) -> Guards {
+    Guards {
+        outflow_limit: limit,
+        outflow_period_secs: period_secs,
+        ..Guards::SINGLE_ORACLE
+    }
 }

@@ -2,9 +2,15 @@
 //! `DEPIN_PROGRAM_MODE=sbf` runs them against target/deploy/*.so.
 
 mod admin;
+mod approvals;
+mod attacks;
+mod breaker;
+mod challenge;
 mod claims;
+mod events;
 mod fixture;
 mod flow;
+mod guards;
 mod properties;
 mod push;
 mod rent;

@@ -1,6 +1,7 @@
 //! Property test on a real bank: random sequences of roots (funded exactly
-//! or short) and claims or push claims by random recipients, some with
-//! proofs of older roots. After every step the books balance.
+//! or short), claims or push claims by random recipients, some with proofs
+//! of older roots, and waits, under an outflow limit. After every step the
+//! books balance and no window paid out more than the limit.
 
 use depin_client::rewards::RewardTree;
 use depin_client::{ClientError, Keypair, Pubkey, Sent, Signer};
@@ -9,9 +10,12 @@ use depin_tests::run_bank_property;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use crate::fixture::{args_of, Pool};
+use crate::fixture::{args_of, outflow, Pool};
 
 const RECIPIENTS: usize = 4;
+/// The outflow limit per window: a few claims fit, some do not.
+const LIMIT: u64 = 1_500;
+const PERIOD: u32 = 600;
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -22,6 +26,8 @@ enum Step {
     Claim { recipient: usize, push: bool },
     /// Recipient claims with its proof from `back` roots ago.
     Replay { recipient: usize, back: usize },
+    /// The clock moves on.
+    Wait { secs: u32 },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -33,6 +39,7 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(recipient, push)| Step::Claim { recipient, push }),
         1 => (0..RECIPIENTS, 1usize..4)
             .prop_map(|(recipient, back)| Step::Replay { recipient, back }),
+        1 => (0..PERIOD + PERIOD / 2).prop_map(|secs| Step::Wait { secs }),
     ]
 }
 
@@ -61,6 +68,25 @@ struct Model {
     funded: u64,
     epoch: u64,
     posted_epoch: u64,
+    /// The breaker: when the current window opened, and what it paid.
+    window_start: i64,
+    window_outflow: u64,
+}
+
+impl Model {
+    /// Whether a payout of `amount` at `now` fits the window; if so, counts it.
+    fn take(&mut self, amount: u64, now: i64) -> bool {
+        let (start, so_far) = if now >= self.window_start + i64::from(PERIOD) {
+            (now, 0)
+        } else {
+            (self.window_start, self.window_outflow)
+        };
+        if so_far + amount > LIMIT {
+            return false;
+        }
+        (self.window_start, self.window_outflow) = (start, so_far + amount);
+        true
+    }
 }
 
 async fn claim(
@@ -77,7 +103,7 @@ async fn claim(
 }
 
 async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
-    let pool = Pool::new(0).await;
+    let pool = Pool::guarded(0, outflow(LIMIT, PERIOD)).await;
     let mut recipients = Vec::new();
     for _ in 0..RECIPIENTS {
         recipients.push(pool.recipient().await);
@@ -89,6 +115,8 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
         funded: 0,
         epoch: 0,
         posted_epoch: 0,
+        window_start: 0,
+        window_outflow: 0,
     };
 
     for step in steps {
@@ -134,6 +162,8 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let owed = model.earned[recipient] - model.claimed[recipient];
                 if owed == 0 {
                     prop_assert_eq!(result, code(RewardsError::NothingToClaim));
+                } else if !model.take(owed, pool.now().await) {
+                    prop_assert_eq!(result, code(RewardsError::OutflowLimitExceeded));
                 } else {
                     prop_assert_eq!(result, None);
                     prop_assert_eq!(pool.balance(&who.1).await - before, owed);
@@ -154,11 +184,14 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 } else if leaf == model.claimed[recipient] {
                     // An unchanged root: the old proof is the current one.
                     prop_assert_eq!(result, code(RewardsError::NothingToClaim));
+                } else if !model.take(leaf - model.claimed[recipient], pool.now().await) {
+                    prop_assert_eq!(result, code(RewardsError::OutflowLimitExceeded));
                 } else {
                     prop_assert_eq!(result, None);
                     model.claimed[recipient] = leaf;
                 }
             }
+            Step::Wait { secs } => pool.wait(i64::from(secs)).await,
         }
         check(&pool, &recipients, &model).await?;
     }
@@ -167,7 +200,8 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
 
 /// The books after a step: what recipients hold is what the distributor
 /// and the ledger say was claimed, each exactly its leaf under the root it
-/// last claimed with, never more than it earned; the vault holds the rest.
+/// last claimed with, never more than it earned; the vault holds the rest;
+/// the breaker's window is the model's, within the limit.
 async fn check(
     pool: &Pool,
     recipients: &[(Keypair, Pubkey)],
@@ -192,6 +226,11 @@ async fn check(
     prop_assert_eq!(d.cumulative_total, model.earned.iter().sum::<u64>());
     prop_assert!(d.total_claimed <= d.cumulative_total);
     prop_assert_eq!(d.epoch, model.posted_epoch);
+    prop_assert_eq!(
+        (d.breaker.window_start, d.breaker.window_outflow),
+        (model.window_start, model.window_outflow)
+    );
+    prop_assert!(d.breaker.window_outflow <= LIMIT);
     let root = model.trees.last().map(RewardTree::root).unwrap_or([0; 32]);
     prop_assert_eq!(d.root, root);
     Ok(())

@@ -3,12 +3,14 @@
 use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::Space;
 use anchor_spl::token::{spl_token, TokenAccount};
-use depin_client::rewards::{self, CreateDistributorArgs, RewardTree};
+use depin_client::rewards::{self, CreateDistributorArgs, Guards, ProposalStatus, RewardTree};
 use depin_client::{token, Cluster, Pubkey, Signer};
 use depin_registry::state::permission;
 use depin_rewards::errors::RewardsError;
 use depin_rewards::pda;
-use depin_rewards::state::{ClaimLedger, Distributor, LEDGER_PAGE_SIZE};
+use depin_rewards::state::{
+    ClaimLedger, Distributor, OutflowBreaker, RootProposal, LEDGER_PAGE_SIZE,
+};
 use depin_tests::*;
 
 use crate::fixture::{self, args_of, Pool, FUNDING};
@@ -28,6 +30,7 @@ fn create_ix(
         CreateDistributorArgs {
             pool_id,
             expires_at,
+            guards: Guards::SINGLE_ORACLE,
         },
     )
 }
@@ -39,12 +42,18 @@ fn distributor_address(pool: &Pool, pool_id: u16) -> Pubkey {
 // ---- create_distributor ----
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn create_distributor_stores_its_fields_and_a_vault_owned_by_the_distributor() {
+async fn create_distributor_stores_its_fields_a_vault_and_a_root_proposal() {
     let pool = Pool::new(0).await;
     let env = &pool.env;
     let payer = env.wallet().await;
     let payer_before = env.lamports(&payer.pubkey()).await;
     let expires_at = pool.now().await + 86_400;
+    let guards = Guards {
+        required_approvals: 3,
+        challenge_period_secs: 7_200,
+        outflow_limit: 50_000,
+        outflow_period_secs: 86_400,
+    };
     let ix = rewards::create_distributor(
         &payer.pubkey(),
         &env.admin.pubkey(),
@@ -54,6 +63,7 @@ async fn create_distributor_stores_its_fields_and_a_vault_owned_by_the_distribut
         CreateDistributorArgs {
             pool_id: 7,
             expires_at,
+            guards,
         },
     );
     env.send(&[ix], &[&env.admin, &payer]).await.unwrap();
@@ -66,13 +76,37 @@ async fn create_distributor_stores_its_fields_and_a_vault_owned_by_the_distribut
         (env.network, pool.mint, vault, pool.treasury)
     );
     assert_eq!((d.pool_id, d.bump, d.vault_bump), (7, bump, vault_bump));
-    assert!(!d.paused && !d.clawed_back);
+    assert!(!d.is_paused() && !d.is_clawed_back());
     assert_eq!((d.root, d.epoch, d.recipient_count), ([0; 32], 0, 0));
     assert_eq!(
         (d.cumulative_total, d.total_claimed, d.total_funded),
         (0, 0, 0)
     );
     assert_eq!((d.ledger_pages, d.expires_at), (0, expires_at));
+    assert_eq!(
+        d.breaker,
+        OutflowBreaker {
+            limit: 50_000,
+            period_secs: 86_400,
+            window_start: 0,
+            window_outflow: 0,
+            _padding: [0; 4],
+        }
+    );
+
+    // The root proposal: the approval rules, nothing proposed yet.
+    let (proposal_address, proposal_bump) = pda::root_proposal(&address);
+    let p = rewards::root_proposal(&env.cluster, &address)
+        .await
+        .unwrap();
+    assert_eq!((p.distributor, p.bump), (address, proposal_bump));
+    assert_eq!((p.required_approvals, p.challenge_period_secs), (3, 7_200));
+    assert_eq!((p.sequence, p.status), (0, ProposalStatus::Empty));
+    assert_eq!((p.approval_count, p.approved_at), (0, 0));
+    assert_eq!(
+        rewards::guards(&env.cluster, &address).await.unwrap(),
+        guards
+    );
 
     // The vault: an empty token account of the mint whose owner (transfer
     // authority) is the distributor PDA, with nobody else able to move it.
@@ -84,18 +118,25 @@ async fn create_distributor_stores_its_fields_and_a_vault_owned_by_the_distribut
     let vault_account = env.cluster.get_account(&vault).await.unwrap().unwrap();
     assert_eq!(vault_account.owner, spl_token::ID);
 
-    // The payer paid exactly both accounts' rent (the fee payer paid fees).
+    // The payer paid exactly the three accounts' rent (the fee payer paid
+    // fees).
     let distributor_rent = env
         .cluster
-        .minimum_balance(8 + Distributor::INIT_SPACE)
+        .minimum_balance(Distributor::SIZE)
         .await
         .unwrap();
     let vault_rent = env.cluster.minimum_balance(165).await.unwrap();
+    let proposal_rent = env
+        .cluster
+        .minimum_balance(8 + RootProposal::INIT_SPACE)
+        .await
+        .unwrap();
     assert_eq!(env.lamports(&address).await, distributor_rent);
     assert_eq!(vault_account.lamports, vault_rent);
+    assert_eq!(env.lamports(&proposal_address).await, proposal_rent);
     assert_eq!(
         payer_before - env.lamports(&payer.pubkey()).await,
-        distributor_rent + vault_rent
+        distributor_rent + vault_rent + proposal_rent
     );
 }
 
@@ -137,6 +178,7 @@ async fn create_distributor_refuses_to_act_across_networks() {
         CreateDistributorArgs {
             pool_id: 0,
             expires_at: 0,
+            guards: Guards::SINGLE_ORACLE,
         },
     );
     let ix = substitute(
@@ -163,6 +205,7 @@ async fn create_distributor_refuses_to_act_across_networks() {
         CreateDistributorArgs {
             pool_id: 0,
             expires_at: 0,
+            guards: Guards::SINGLE_ORACLE,
         },
     );
     env.send(&[ix], &[&other.admin]).await.unwrap();

@@ -85,7 +85,7 @@ async fn bond_requires_the_operators_signature_and_tokens() {
     let bond = s.bond_address(&operator.pubkey());
     let mallory_bond = s.bond_address(&mallory.pubkey());
     let before = s.snapshot(&[bond, mallory_bond, tokens]).await;
-    let ix = s.bond_ix(&operator.pubkey(), &tokens, 1_000);
+    let ix = s.bond_ix(&operator.pubkey(), &tokens, 1_000).await;
     assert_requires_signature(&s.env, ix, &operator.pubkey()).await;
     // mallory bonding with the operator's tokens.
     assert_error(
@@ -221,8 +221,8 @@ async fn a_bond_unstakes_at_once_through_the_cooldown_and_can_be_opened_again() 
     let rent = s.env.lamports(&bond).await;
     let lamports = s.env.lamports(&operator.pubkey()).await;
     s.try_withdraw(&operator, &bond, &tokens).await.unwrap();
-    // Principal and the day's rewards; the 7 days released since the
-    // request had no weight to go to and wait in `undistributed`.
+    // Principal and the day's rewards; during the 7 days since the
+    // request nothing was staked, so the stream waited (nothing released).
     assert_eq!(s.balance(&tokens).await, 3_000 + 86_400);
     assert!(!s.env.exists(&bond).await);
     assert_eq!(s.env.lamports(&operator.pubkey()).await, lamports + rent);
@@ -230,12 +230,12 @@ async fn a_bond_unstakes_at_once_through_the_cooldown_and_can_be_opened_again() 
     let pool = s.state().await;
     assert_eq!((pool.total_staked, pool.total_weight), (0, 0));
     assert_eq!(
-        (pool.undistributed, pool.stream_remaining),
-        (7 * 86_400, 2 * 86_400)
+        (pool.stream_remaining, pool.stream_period_end),
+        (9 * 86_400, now + COOLDOWN + 9 * DAY)
     );
 
-    // Bonding again opens a fresh bond, which gets the undistributed
-    // rewards with the next release (a day: 8 days' worth in all).
+    // Bonding again opens a fresh bond, which earns from now on: a day's
+    // worth after a day, nothing of the week nobody was staked.
     let later = s.now().await;
     s.bond(&operator, &tokens, 1_000).await;
     let b = s.position(&bond).await;
@@ -244,7 +244,7 @@ async fn a_bond_unstakes_at_once_through_the_cooldown_and_can_be_opened_again() 
         (1_000, 0, 0, later)
     );
     s.advance(DAY).await;
-    assert_eq!(s.pending(&bond).await, 8 * 86_400);
+    assert_eq!(s.pending(&bond).await, 86_400);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,7 +259,7 @@ async fn bond_into_a_substituted_stake_vault_fails() {
         .await;
     for fake in [attacker_tokens, other.stake_vault, s.reward_vault] {
         let ix = substitute(
-            s.bond_ix(&operator.pubkey(), &tokens, 1_000),
+            s.bond_ix(&operator.pubkey(), &tokens, 1_000).await,
             &s.stake_vault,
             &fake,
         );

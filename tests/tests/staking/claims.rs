@@ -66,7 +66,7 @@ async fn claims_pay_exactly_pro_rata_to_weight_over_a_stream() {
         (pool.total_rewards_funded, pool.total_rewards_paid),
         (5_184_000, 5_184_000)
     );
-    assert_eq!((pool.stream_remaining, pool.undistributed), (0, 0));
+    assert_eq!(pool.stream_remaining, 0);
     // Principal untouched.
     for position in [alice_position, bob_position, carol_position] {
         assert_eq!(s.position(&position).await.amount, 1_000);
@@ -167,7 +167,9 @@ async fn claim_by_a_non_owner_fails_but_any_destination_of_the_owner_works() {
         s.try_claim(&mallory, &position, &mallory_tokens).await,
         StakingError::NotOwner,
     );
-    let ix = s.claim_ix(&alice.pubkey(), &position, &mallory_tokens);
+    let ix = s
+        .claim_ix(&alice.pubkey(), &position, &mallory_tokens)
+        .await;
     assert_requires_signature(&s.env, ix, &alice.pubkey()).await;
     before.assert_unchanged(&s.env).await;
 
@@ -222,7 +224,7 @@ async fn claim_with_a_substituted_reward_vault_or_pool_fails() {
         .await;
     for fake in [s.stake_vault, other.reward_vault, attacker_tokens] {
         let ix = substitute(
-            s.claim_ix(&alice.pubkey(), &position, &tokens),
+            s.claim_ix(&alice.pubkey(), &position, &tokens).await,
             &s.reward_vault,
             &fake,
         );
@@ -234,8 +236,15 @@ async fn claim_with_a_substituted_reward_vault_or_pool_fails() {
         StakingError::WrongPool,
     );
     // The other pool with this pool's position (and the other's vault).
-    let ix =
-        depin_client::staking::claim_rewards(&alice.pubkey(), &other.network, &position, &tokens);
+    let ix = depin_client::staking::claim_rewards(
+        &s.env.cluster,
+        &alice.pubkey(),
+        &other.network,
+        &position,
+        &tokens,
+    )
+    .await
+    .unwrap();
     assert_staking_error(s.env.send(&[ix], &[&alice]).await, StakingError::WrongPool);
     before.assert_unchanged(&s.env).await;
     assert_eq!(s.claim(&alice, &position, &tokens).await, 86_400);
@@ -268,100 +277,81 @@ async fn a_late_staker_does_not_earn_earlier_rewards() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rewards_released_while_nobody_staked_go_to_the_next_stakers() {
+async fn a_stream_funded_while_nobody_is_staked_waits_for_the_first_stakers() {
     let s = Staking::new().await;
     let (alice, alice_tokens) = s.staker(1_000).await;
     let (bob, bob_tokens) = s.staker(3_000).await;
+    let start = s.now().await;
     s.fund(ONE_PER_SECOND, 10 * DAY).await;
     s.advance(5 * DAY).await;
 
-    // The first stake releases the 432,000 due so far into `undistributed`
-    // (there was no weight to pay them to); a second stake in the same second
-    // finds it unchanged.
+    // Five days with nobody staked: nothing was released; the first stake
+    // finds the whole amount still streaming, the period 5 days later.
     let alice_position = s.stake(&alice, &alice_tokens, 0, 1_000, 0).await;
     let bob_position = s.stake(&bob, &bob_tokens, 0, 3_000, 0).await;
     let pool = s.state().await;
     assert_eq!(
         (
-            pool.undistributed,
             pool.stream_remaining,
+            pool.stream_period_end,
             pool.reward_per_weight
         ),
-        (432_000, 432_000, 0)
+        (ONE_PER_SECOND, start + 15 * DAY, 0)
     );
     assert_eq!(s.pending(&alice_position).await, 0);
-    assert_eq!(s.pending(&bob_position).await, 0);
 
-    // The next release carries them along: one second later 432,001 are
-    // shared 1 : 3.
-    s.advance(1).await;
-    assert_eq!(s.pending(&alice_position).await, 108_000);
-    assert_eq!(s.pending(&bob_position).await, 324_000);
-    assert_eq!(
-        s.claim(&alice, &alice_position, &alice_tokens).await,
-        108_000
-    );
-    let pool = s.state().await;
-    assert_eq!(pool.undistributed, 0);
-    // 432,001 × 10^12 / 4,000 = 108,000,250,000,000 per unit of weight.
-    assert_eq!(
-        (pool.reward_per_weight, pool.dust),
-        (108_000_250_000_000, 0)
-    );
-
-    // The rest of the period: 431,999 more (107,999,750,000,000 per unit of
-    // weight), shared 1 : 3. alice settled twice, so she lost a fraction
-    // twice (0.25 and 0.75): 107,999; bob settles once: 648,000 exactly.
-    s.advance(5 * DAY).await;
-    let alice_rest = s.claim(&alice, &alice_position, &alice_tokens).await;
+    // From here on the stream runs at one token a second, shared 1 : 3:
+    // after 4 seconds, one token and three.
+    s.advance(4).await;
+    assert_eq!(s.pending(&alice_position).await, 1);
+    assert_eq!(s.pending(&bob_position).await, 3);
+    // And all of it over the 10 staked days.
+    s.advance(10 * DAY).await;
+    let alice_all = s.claim(&alice, &alice_position, &alice_tokens).await;
     let bob_all = s.claim(&bob, &bob_position, &bob_tokens).await;
-    assert_eq!((alice_rest, bob_all), (107_999, 648_000));
-    assert_eq!(108_000 + alice_rest + bob_all, ONE_PER_SECOND - 1);
-    assert_eq!(s.vaults().await, [4_000, 1, 0]);
+    assert_eq!((alice_all, bob_all), (216_000, 648_000));
+    assert_eq!(s.vaults().await, [4_000, 0, 0]);
     let pool = s.state().await;
     assert_eq!(
-        (
-            pool.total_rewards_paid,
-            pool.undistributed,
-            pool.stream_remaining
-        ),
-        (ONE_PER_SECOND - 1, 0, 0)
+        (pool.total_rewards_paid, pool.stream_remaining),
+        (ONE_PER_SECOND, 0)
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rewards_released_to_nobody_wait_for_the_next_release() {
+async fn the_stream_pauses_while_everyone_is_gone_and_resumes_with_the_next_staker() {
     let s = Staking::new().await;
-    let (alice, tokens) = s.staker(1_000).await;
-    // A whole period passes with nobody staked.
+    let (alice, alice_tokens) = s.staker(1_000).await;
+    let (bob, bob_tokens) = s.staker(1_000).await;
+    let alice_position = s.stake(&alice, &alice_tokens, 0, 1_000, 0).await;
     s.fund(ONE_PER_SECOND, 10 * DAY).await;
-    s.advance(10 * DAY).await;
-    let position = s.stake(&alice, &tokens, 0, 1_000, 0).await;
+    s.advance(2 * DAY).await;
+    // alice leaves after two days (172,800 earned).
+    s.request_unstake(&alice, &alice_position).await;
+    let left_at = s.now().await;
+    assert_eq!(s.pending(&alice_position).await, 172_800);
+    // 30 days of nobody: the stream waits, nothing piles up.
+    s.advance(30 * DAY).await;
+    let bob_position = s.stake(&bob, &bob_tokens, 0, 1_000, 0).await;
     let pool = s.state().await;
     assert_eq!(
-        (pool.undistributed, pool.stream_remaining),
-        (ONE_PER_SECOND, 0)
+        (pool.stream_remaining, pool.stream_period_end),
+        (ONE_PER_SECOND - 172_800, left_at + 30 * DAY + 8 * DAY)
     );
-    // The stream is over: nothing is released any more, so the backlog is
-    // not paid out yet, however long alice waits.
-    s.advance(30 * DAY).await;
-    assert_eq!(s.pending(&position).await, 0);
-    let before = s.snapshot(&[position, tokens]).await;
-    assert_staking_error(
-        s.try_claim(&alice, &position, &tokens).await,
-        StakingError::NothingToClaim,
-    );
-    before.assert_unchanged(&s.env).await;
-
-    // The next funding starts a release, which carries the backlog along.
-    s.fund(10, 10).await;
-    assert_eq!(s.state().await.undistributed, ONE_PER_SECOND);
-    s.advance(1).await;
-    assert_eq!(s.pending(&position).await, ONE_PER_SECOND + 1);
-    s.advance(9).await;
+    assert_eq!(s.pending(&bob_position).await, 0);
+    // bob gets the remaining 8 days' worth, from his arrival on.
+    s.advance(DAY).await;
+    assert_eq!(s.pending(&bob_position).await, 86_400);
+    s.advance(7 * DAY).await;
     assert_eq!(
-        s.claim(&alice, &position, &tokens).await,
-        ONE_PER_SECOND + 10
+        s.claim(&bob, &bob_position, &bob_tokens).await,
+        ONE_PER_SECOND - 172_800
     );
+    // alice, gone for all of it, gained nothing more.
+    assert_eq!(s.pending(&alice_position).await, 172_800);
+    s.try_withdraw(&alice, &alice_position, &alice_tokens)
+        .await
+        .unwrap();
+    assert_eq!(s.balance(&alice_tokens).await, 1_000 + 172_800);
     assert_eq!(s.vaults().await, [1_000, 0, 0]);
 }

@@ -40,21 +40,38 @@ async fn create_pool_records_params_vaults_and_empty_books() {
             pool.total_rewards_funded,
             pool.total_rewards_paid,
             pool.total_slashed,
-            pool.undistributed,
             pool.stream_remaining,
         ),
-        (0, 0, 0, 0, 0, 0)
+        (0, 0, 0, 0, 0)
     );
     assert_eq!(
         (
             pool.reward_per_weight,
             pool.dust,
             pool.total_weight,
+            pool.boost_weight,
             pool.stream_rate_per_second,
             pool.stream_carry,
         ),
-        (0, 0, 0, 0, 0)
+        (0, 0, 0, 0, 0, 0)
     );
+    // No lock ends pending; every day up to today is done.
+    assert_eq!(pool.boost_end_days, [0; 256]);
+    assert_eq!(pool.last_applied_day, now.div_euclid(DAY));
+    // The account stays well under 10 KiB.
+    let size = env
+        .cluster
+        .get_account(&pool_address)
+        .await
+        .unwrap()
+        .unwrap()
+        .data
+        .len();
+    assert_eq!(
+        size,
+        8 + <depin_staking::state::StakePool as anchor_lang::Space>::INIT_SPACE
+    );
+    assert!(size < 10 * 1024, "{size} bytes");
     assert_eq!(
         (pool.stream_period_end, pool.stream_last_update),
         (now, now)

@@ -6,12 +6,12 @@
 use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::Space;
 use depin_client::local::ProgramMode;
-use depin_client::staking::{self, PoolParams, SlashArgs, StakeArgs, BPS, DAY};
+use depin_client::staking::{self, PoolParams, PoolView, SlashArgs, StakeArgs, BPS, DAY};
 use depin_client::{token, ClientError, Cluster, Instruction, Keypair, Pubkey, Sent, Signer};
 use depin_registry::errors::RegistryError;
 use depin_registry::state::permission;
 use depin_staking::errors::StakingError;
-use depin_staking::state::{Position, StakePool};
+use depin_staking::state::{BoostEnd, Position, StakePool};
 use depin_tests::*;
 
 pub use depin_tests::{snapshot, Snapshot};
@@ -43,6 +43,39 @@ pub fn params() -> PoolParams {
 pub fn weight(amount: u64, lockup_secs: i64) -> u128 {
     let multiplier_bps = 10_000 + 20_000 * lockup_secs as u128 / (365 * DAY) as u128;
     amount as u128 * multiplier_bps / 10_000
+}
+
+/// The part of [`weight`] the lock adds (it ends with the lock).
+pub fn boost(amount: u64, lockup_secs: i64) -> u128 {
+    weight(amount, lockup_secs) - u128::from(amount)
+}
+
+/// When a lock of `lockup_secs` taken at `now` ends, from the rule: `now`
+/// for none, else the UTC midnight at or after `now + lockup_secs`.
+pub fn lock_end(now: i64, lockup_secs: i64) -> i64 {
+    if lockup_secs == 0 {
+        now
+    } else {
+        (now + lockup_secs).div_euclid(DAY) * DAY
+            + if (now + lockup_secs) % DAY == 0 {
+                0
+            } else {
+                DAY
+            }
+    }
+}
+
+/// The day (since the epoch) a lock ending at `lock_end` has its bucket on.
+pub fn day(lock_end: i64) -> i64 {
+    lock_end.div_euclid(DAY)
+}
+
+pub fn slash_args(amount: u64) -> SlashArgs {
+    SlashArgs {
+        amount,
+        reason: 7,
+        evidence: [0xab; 32],
+    }
 }
 
 /// A network with no stake pool yet, a treasury and a funding account of
@@ -157,6 +190,14 @@ impl Staking {
         assert_eq!(self.now().await, before + seconds);
     }
 
+    /// To the next UTC midnight plus `offset` seconds; returns that time.
+    pub async fn to_midnight(&self, offset: i64) -> i64 {
+        let now = self.now().await;
+        let target = (now.div_euclid(DAY) + 1) * DAY + offset;
+        self.advance(target - now).await;
+        target
+    }
+
     // ---- state ----
 
     pub async fn state(&self) -> StakePool {
@@ -173,6 +214,38 @@ impl Staking {
 
     pub fn bond_address(&self, operator: &Pubkey) -> Pubkey {
         staking::bond_address(&self.net(), operator)
+    }
+
+    /// The pool and the clock, read now: the client's builders.
+    pub async fn view(&self) -> PoolView {
+        PoolView::read(&self.env.cluster, &self.net())
+            .await
+            .unwrap()
+    }
+
+    /// The lock-end bucket of `day`'s address.
+    pub fn boost_end_address(&self, day: i64) -> Pubkey {
+        staking::boost_end_address(&self.net(), day)
+    }
+
+    /// The lock-end bucket of `day`, if it exists.
+    pub async fn boost_end(&self, day: i64) -> Option<BoostEnd> {
+        staking::boost_end(&self.env.cluster, &self.net(), day)
+            .await
+            .unwrap()
+    }
+
+    /// The days whose buckets are due now.
+    pub async fn due_days(&self) -> Vec<i64> {
+        self.state().await.boost_end_days_due(self.now().await)
+    }
+
+    /// The weight `position` earns with now (its boost left out once its
+    /// lock's midnight passed, stored or not).
+    pub async fn effective_weight(&self, position: &Pubkey) -> u128 {
+        staking::effective_weight(&self.env.cluster, &self.net(), position)
+            .await
+            .unwrap()
     }
 
     /// What `position` could claim now (the client's view, the program's math).
@@ -221,7 +294,7 @@ impl Staking {
 
     // ---- instructions ----
 
-    pub fn stake_ix(
+    pub async fn stake_ix(
         &self,
         owner: &Pubkey,
         source: &Pubkey,
@@ -234,7 +307,10 @@ impl Staking {
             amount,
             lockup_secs,
         };
-        staking::stake(&self.env.payer(), owner, &self.net(), source, args)
+        self.view()
+            .await
+            .stake(&self.env.payer(), owner, source, args)
+            .unwrap()
     }
 
     pub async fn try_stake(
@@ -245,7 +321,9 @@ impl Staking {
         amount: u64,
         lockup_secs: i64,
     ) -> Result<Sent, ClientError> {
-        let ix = self.stake_ix(&owner.pubkey(), source, id, amount, lockup_secs);
+        let ix = self
+            .stake_ix(&owner.pubkey(), source, id, amount, lockup_secs)
+            .await;
         self.env.send(&[ix], &[owner]).await
     }
 
@@ -264,18 +342,44 @@ impl Staking {
         self.position_address(&owner.pubkey(), id)
     }
 
+    pub async fn extend_ix(
+        &self,
+        owner: &Pubkey,
+        position: &Pubkey,
+        lockup_secs: i64,
+    ) -> Instruction {
+        let c = &self.env.cluster;
+        staking::extend_lockup(
+            c,
+            &self.env.payer(),
+            owner,
+            &self.net(),
+            position,
+            lockup_secs,
+        )
+        .await
+        .unwrap()
+    }
+
     pub async fn try_extend(
         &self,
         owner: &Keypair,
         position: &Pubkey,
         lockup_secs: i64,
     ) -> Result<Sent, ClientError> {
-        let ix = staking::extend_lockup(&owner.pubkey(), &self.net(), position, lockup_secs);
+        let ix = self.extend_ix(&owner.pubkey(), position, lockup_secs).await;
         self.env.send(&[ix], &[owner]).await
     }
 
-    pub fn claim_ix(&self, owner: &Pubkey, position: &Pubkey, destination: &Pubkey) -> Instruction {
-        staking::claim_rewards(owner, &self.net(), position, destination)
+    pub async fn claim_ix(
+        &self,
+        owner: &Pubkey,
+        position: &Pubkey,
+        destination: &Pubkey,
+    ) -> Instruction {
+        staking::claim_rewards(&self.env.cluster, owner, &self.net(), position, destination)
+            .await
+            .unwrap()
     }
 
     pub async fn try_claim(
@@ -284,7 +388,7 @@ impl Staking {
         position: &Pubkey,
         destination: &Pubkey,
     ) -> Result<Sent, ClientError> {
-        let ix = self.claim_ix(&owner.pubkey(), position, destination);
+        let ix = self.claim_ix(&owner.pubkey(), position, destination).await;
         self.env.send(&[ix], &[owner]).await
     }
 
@@ -295,12 +399,18 @@ impl Staking {
         self.balance(destination).await - before
     }
 
+    pub async fn unstake_ix(&self, owner: &Pubkey, position: &Pubkey) -> Instruction {
+        staking::request_unstake(&self.env.cluster, owner, &self.net(), position)
+            .await
+            .unwrap()
+    }
+
     pub async fn try_request_unstake(
         &self,
         owner: &Keypair,
         position: &Pubkey,
     ) -> Result<Sent, ClientError> {
-        let ix = staking::request_unstake(&owner.pubkey(), &self.net(), position);
+        let ix = self.unstake_ix(&owner.pubkey(), position).await;
         self.env.send(&[ix], &[owner]).await
     }
 
@@ -308,13 +418,15 @@ impl Staking {
         self.try_request_unstake(owner, position).await.unwrap();
     }
 
-    pub fn withdraw_ix(
+    pub async fn withdraw_ix(
         &self,
         owner: &Pubkey,
         position: &Pubkey,
         destination: &Pubkey,
     ) -> Instruction {
-        staking::withdraw(owner, &self.net(), position, destination)
+        staking::withdraw(&self.env.cluster, owner, &self.net(), position, destination)
+            .await
+            .unwrap()
     }
 
     pub async fn try_withdraw(
@@ -323,33 +435,23 @@ impl Staking {
         position: &Pubkey,
         destination: &Pubkey,
     ) -> Result<Sent, ClientError> {
-        let ix = self.withdraw_ix(&owner.pubkey(), position, destination);
+        let ix = self
+            .withdraw_ix(&owner.pubkey(), position, destination)
+            .await;
         self.env.send(&[ix], &[owner]).await
     }
 
-    /// `fund_rewards` by `authority` from `source`.
-    pub fn fund_ix_by(
-        &self,
-        authority: &Pubkey,
-        source: &Pubkey,
-        amount: u64,
-        duration_secs: i64,
-    ) -> Instruction {
-        staking::fund_rewards(authority, &self.net(), source, amount, duration_secs)
-    }
-
     /// `fund_rewards` by the admin from the funding account.
-    pub fn fund_ix(&self, amount: u64, duration_secs: i64) -> Instruction {
-        self.fund_ix_by(
-            &self.env.admin.pubkey(),
-            &self.funding,
-            amount,
-            duration_secs,
-        )
+    pub async fn fund_ix(&self, amount: u64, duration_secs: i64) -> Instruction {
+        let admin = self.env.admin.pubkey();
+        self.view()
+            .await
+            .fund_rewards(&admin, &self.funding, amount, duration_secs)
+            .unwrap()
     }
 
     pub async fn try_fund(&self, amount: u64, duration_secs: i64) -> Result<Sent, ClientError> {
-        let ix = self.fund_ix(amount, duration_secs);
+        let ix = self.fund_ix(amount, duration_secs).await;
         self.env.send(&[ix], &[&self.env.admin]).await
     }
 
@@ -357,8 +459,11 @@ impl Staking {
         self.try_fund(amount, duration_secs).await.unwrap();
     }
 
-    pub fn bond_ix(&self, operator: &Pubkey, source: &Pubkey, amount: u64) -> Instruction {
-        staking::bond(&self.env.payer(), operator, &self.net(), source, amount)
+    pub async fn bond_ix(&self, operator: &Pubkey, source: &Pubkey, amount: u64) -> Instruction {
+        self.view()
+            .await
+            .bond(&self.env.payer(), operator, source, amount)
+            .unwrap()
     }
 
     pub async fn try_bond(
@@ -367,7 +472,7 @@ impl Staking {
         source: &Pubkey,
         amount: u64,
     ) -> Result<Sent, ClientError> {
-        let ix = self.bond_ix(&operator.pubkey(), source, amount);
+        let ix = self.bond_ix(&operator.pubkey(), source, amount).await;
         self.env.send(&[ix], &[operator]).await
     }
 
@@ -378,19 +483,31 @@ impl Staking {
     }
 
     /// `slash` of `operator`'s bond by `authority` into the pool's treasury.
-    pub fn slash_ix(&self, authority: &Pubkey, operator: &Pubkey, amount: u64) -> Instruction {
-        let args = SlashArgs {
-            amount,
-            reason: 7,
-            evidence: [0xab; 32],
-        };
-        staking::slash(authority, &self.net(), operator, &self.treasury, args)
+    pub async fn slash_ix(
+        &self,
+        authority: &Pubkey,
+        operator: &Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        self.view()
+            .await
+            .slash(authority, operator, &self.treasury, slash_args(amount))
+            .unwrap()
     }
 
     /// Slashes `operator` as the admin.
     pub async fn try_slash(&self, operator: &Pubkey, amount: u64) -> Result<Sent, ClientError> {
-        let ix = self.slash_ix(&self.env.admin.pubkey(), operator, amount);
+        let ix = self
+            .slash_ix(&self.env.admin.pubkey(), operator, amount)
+            .await;
         self.env.send(&[ix], &[&self.env.admin]).await
+    }
+
+    /// `apply_boost_ends` with the buckets of `days`, signed by nobody but
+    /// the fee payer.
+    pub async fn try_apply(&self, days: &[i64]) -> Result<Sent, ClientError> {
+        let ix = staking::apply_boost_ends(&self.net(), days);
+        self.env.send(&[ix], &[]).await
     }
 
     // ---- other pools ----
@@ -430,12 +547,15 @@ impl Staking {
             lockup_secs: 0,
         };
         let ix = staking::stake(
+            &self.env.cluster,
             &self.env.payer(),
             &owner.pubkey(),
             &other.network,
             source,
             args,
-        );
+        )
+        .await
+        .unwrap();
         self.env.send(&[ix], &[owner]).await.unwrap();
     }
 
@@ -584,4 +704,44 @@ pub async fn assert_requires_permission(
 
     let admin = env.admin.pubkey();
     assert_requires_signature(env, ix(&admin), &admin).await;
+}
+
+// ---- lock-end buckets in instructions ----
+
+/// `ix` without the account `key` (a bucket left out of the remaining
+/// accounts: what an attacker who wants to skip a lock end would send).
+#[track_caller]
+pub fn without(mut ix: Instruction, key: &Pubkey) -> Instruction {
+    let before = ix.accounts.len();
+    ix.accounts.retain(|meta| meta.pubkey != *key);
+    assert!(
+        ix.accounts.len() < before,
+        "{key} is not an account of this instruction"
+    );
+    ix
+}
+
+/// `ix` with the optional account `key` passed as absent (Anchor reads the
+/// program's own id in its place as `None`).
+#[track_caller]
+pub fn absent(mut ix: Instruction, key: &Pubkey) -> Instruction {
+    let meta = ix
+        .accounts
+        .iter_mut()
+        .find(|meta| meta.pubkey == *key)
+        .expect("not an account of this instruction");
+    *meta = depin_client::AccountMeta::new_readonly(depin_staking::ID, false);
+    ix
+}
+
+/// `ix` with `key` passed read-only.
+#[track_caller]
+pub fn read_only(mut ix: Instruction, key: &Pubkey) -> Instruction {
+    let meta = ix
+        .accounts
+        .iter_mut()
+        .find(|meta| meta.pubkey == *key)
+        .expect("not an account of this instruction");
+    meta.is_writable = false;
+    ix
 }

@@ -11,7 +11,9 @@ async fn stake_earn_unstake_withdraw() {
     let (bob, bob_tokens) = s.staker(1_000).await;
 
     // alice: 1,000 unlocked (weight 1,000); bob: 1,000 locked for a year (3x: 3,000).
+    let c = &s.env.cluster;
     let ix = staking::stake(
+        c,
         &s.env.payer(),
         &alice.pubkey(),
         &net,
@@ -21,9 +23,12 @@ async fn stake_earn_unstake_withdraw() {
             amount: 1_000,
             lockup_secs: 0,
         },
-    );
+    )
+    .await
+    .unwrap();
     s.env.send(&[ix], &[&alice]).await.unwrap();
     let ix = staking::stake(
+        c,
         &s.env.payer(),
         &bob.pubkey(),
         &net,
@@ -33,7 +38,9 @@ async fn stake_earn_unstake_withdraw() {
             amount: 1_000,
             lockup_secs: 365 * DAY,
         },
-    );
+    )
+    .await
+    .unwrap();
     s.env.send(&[ix], &[&bob]).await.unwrap();
     assert_eq!(s.balance(&s.stake_vault).await, 2_000);
 
@@ -54,15 +61,21 @@ async fn stake_earn_unstake_withdraw() {
             .unwrap(),
         3_000
     );
-    let ix = staking::claim_rewards(&alice.pubkey(), &net, &alice_position, &alice_tokens);
+    let ix = staking::claim_rewards(c, &alice.pubkey(), &net, &alice_position, &alice_tokens)
+        .await
+        .unwrap();
     s.env.send(&[ix], &[&alice]).await.unwrap();
     assert_eq!(s.balance(&alice_tokens).await, 1_000);
 
     // alice unstakes: cooldown, then principal back and the position closes.
-    let ix = staking::request_unstake(&alice.pubkey(), &net, &alice_position);
+    let ix = staking::request_unstake(c, &alice.pubkey(), &net, &alice_position)
+        .await
+        .unwrap();
     s.env.send(&[ix], &[&alice]).await.unwrap();
     s.env.cluster.advance_clock(7 * DAY).await.unwrap();
-    let ix = staking::withdraw(&alice.pubkey(), &net, &alice_position, &alice_tokens);
+    let ix = staking::withdraw(c, &alice.pubkey(), &net, &alice_position, &alice_tokens)
+        .await
+        .unwrap();
     s.env.send(&[ix], &[&alice]).await.unwrap();
     assert_eq!(s.balance(&alice_tokens).await, 2_000);
     assert!(s

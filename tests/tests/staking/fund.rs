@@ -17,9 +17,13 @@ const SCALE: u128 = 1_000_000_000_000;
 async fn fund_rewards_requires_the_treasury_permission() {
     let s = Staking::new().await;
     let before = s.snapshot(&[]).await;
+    let view = s.view().await;
     fixture::assert_requires_permission(
         &s.env,
-        |authority| s.fund_ix_by(authority, &s.funding, 1_000, DAY),
+        |authority| {
+            view.fund_rewards(authority, &s.funding, 1_000, DAY)
+                .unwrap()
+        },
         permission::TREASURY,
     )
     .await;
@@ -33,7 +37,11 @@ async fn fund_rewards_requires_the_treasury_permission() {
         .token_account(&s.env.reward_mint, &treasurer.pubkey())
         .await;
     s.mint_to(&source, 5_000).await;
-    let ix = s.fund_ix_by(&treasurer.pubkey(), &source, 5_000, DAY);
+    let ix = s
+        .view()
+        .await
+        .fund_rewards(&treasurer.pubkey(), &source, 5_000, DAY)
+        .unwrap();
     s.env.send(&[ix], &[&treasurer]).await.unwrap();
     assert_eq!(s.balance(&source).await, 0);
     assert_eq!(s.vaults().await, [0, 5_000, 0]);
@@ -132,17 +140,21 @@ async fn funding_mid_period_carries_the_leftover_into_the_new_period() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn total_rewards_funded_counts_every_funding() {
+async fn total_rewards_funded_counts_every_funding_and_nothing_streams_to_nobody() {
     let s = Staking::new().await;
     s.fund(1_000, DAY).await;
     s.advance(2 * DAY).await;
     s.fund(2_000, 3 * DAY).await;
     s.fund(3_000, 5 * DAY).await;
+    let now = s.now().await;
     let pool = s.state().await;
     assert_eq!(pool.total_rewards_funded, 6_000);
-    // Nobody staked: the first period went to `undistributed`; the other
-    // two are still streaming.
-    assert_eq!((pool.undistributed, pool.stream_remaining), (1_000, 5_000));
+    // Nobody staked: everything still streams, over the last period given,
+    // from now (the first period never ran).
+    assert_eq!(
+        (pool.stream_remaining, pool.stream_period_end),
+        (6_000, now + 5 * DAY)
+    );
     assert_eq!(s.vaults().await, [0, 6_000, 0]);
     assert_eq!(s.balance(&s.funding).await, FUNDING - 6_000);
 }
@@ -156,7 +168,7 @@ async fn fund_rewards_into_a_substituted_reward_vault_fails() {
         .snapshot(&[attacker_tokens, other.pool, other.reward_vault])
         .await;
     for fake in [s.stake_vault, other.reward_vault, attacker_tokens] {
-        let ix = substitute(s.fund_ix(1_000, DAY), &s.reward_vault, &fake);
+        let ix = substitute(s.fund_ix(1_000, DAY).await, &s.reward_vault, &fake);
         assert_staking_error(
             s.env.send(&[ix], &[&s.env.admin]).await,
             StakingError::WrongPool,
@@ -171,7 +183,11 @@ async fn fund_rewards_from_an_account_the_treasurer_does_not_own_fails() {
     let treasurer = s.env.member(permission::TREASURY).await;
     let before = s.snapshot(&[]).await;
     // The admin's funding account, named by another treasurer.
-    let ix = s.fund_ix_by(&treasurer.pubkey(), &s.funding, 1_000, DAY);
+    let ix = s
+        .view()
+        .await
+        .fund_rewards(&treasurer.pubkey(), &s.funding, 1_000, DAY)
+        .unwrap();
     assert_error(
         s.env.send(&[ix], &[&treasurer]).await,
         TokenError::OwnerMismatch as u32,
@@ -187,7 +203,16 @@ async fn this_networks_treasurer_cannot_fund_another_networks_pool() {
     let admin = s.env.admin.pubkey();
     let before = s.snapshot(&[other.pool, other.reward_vault]).await;
     // The other pool, with the admin's record of this network.
-    let ix = staking::fund_rewards(&admin, &other.network, &s.funding, 1_000, DAY);
+    let ix = staking::fund_rewards(
+        &s.env.cluster,
+        &admin,
+        &other.network,
+        &s.funding,
+        1_000,
+        DAY,
+    )
+    .await
+    .unwrap();
     let ix = substitute(
         ix,
         &depin_registry::pda::member(&other.network, &admin).0,

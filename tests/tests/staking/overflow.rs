@@ -48,6 +48,39 @@ async fn a_stake_near_u64_max_weighs_in_u128() {
     assert_eq!(pool.total_weight, 3 * HUGE as u128 + SMALL as u128);
     assert_eq!(s.vaults().await, [u64::MAX - FUNDING, 0, 0]);
     assert_eq!(s.position(&minnow).await.weight, SMALL as u128);
+    // The whale's boost, 2 × HUGE, sits in its lock-end bucket.
+    let end = s.position(&whale).await.lockup_end;
+    let bucket = s.boost_end(crate::fixture::day(end)).await.unwrap();
+    assert_eq!(bucket.weight_decrease, 2 * HUGE as u128);
+    assert_eq!(pool.boost_weight, 2 * HUGE as u128);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boosts_near_u64_max_ending_on_one_day_leave_together() {
+    let (s, (a, a_tokens), (b, b_tokens)) = whale_and_minnow().await;
+    let start = s.to_midnight(0).await;
+    let whale = s.stake(&a, &a_tokens, 0, HUGE, YEAR).await;
+    let minnow = s.stake(&b, &b_tokens, 0, SMALL, YEAR).await;
+    let day = crate::fixture::day(start + YEAR);
+    let total = 2 * (HUGE as u128 + SMALL as u128);
+    assert_eq!(s.boost_end(day).await.unwrap().weight_decrease, total);
+    assert_eq!(
+        s.state().await.total_weight,
+        3 * (HUGE as u128 + SMALL as u128)
+    );
+    s.advance(YEAR).await;
+    // Nothing funded: nothing to claim, but the due bucket still applies
+    // when the next instruction runs (here: a request to unstake).
+    s.request_unstake(&b, &minnow).await;
+    let bucket = s.boost_end(day).await.unwrap();
+    assert!(bucket.applied);
+    let pool = s.state().await;
+    assert_eq!((pool.total_weight, pool.boost_weight), (HUGE as u128, 0));
+    let p = s.position(&minnow).await;
+    assert_eq!((p.weight, p.boost, p.unbonding), (0, 0, SMALL));
+    // The whale's record keeps its boost until it is touched.
+    assert_eq!(s.position(&whale).await.weight, 3 * HUGE as u128);
+    assert_eq!(s.effective_weight(&whale).await, HUGE as u128);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

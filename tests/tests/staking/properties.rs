@@ -1,16 +1,24 @@
-//! Property test on a real bank: random sequences of stakes, bonds,
-//! fundings, time, claims, unstakes, withdrawals and slashes by four
-//! holders. Every outcome is predicted from the accounts before the step,
-//! and after every step the books balance.
+//! Property test on a real bank: random sequences of stakes with lockups,
+//! lock extensions, bonds, fundings, time, claims, unstakes, withdrawals and
+//! slashes by four holders, with **no upkeep call at all** (nobody ever
+//! applies a lock end on its own: only the holders' own instructions run,
+//! with the buckets the client adds). Every outcome is predicted from the
+//! accounts before the step; after every step the books balance and every
+//! position's payouts match an exact model in which a lock's boost stops
+//! counting at the lock's midnight and rewards only stream while something
+//! is staked.
+
+use std::collections::HashMap;
 
 use depin_client::{ClientError, Keypair, Pubkey, Sent, Signer};
+use depin_staking::depin_accrual::{ExpiryBucket, Stream, SCALE};
 use depin_staking::errors::StakingError;
 use depin_staking::state::Position;
 use depin_tests::run_bank_property;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use crate::fixture::Staking;
+use crate::fixture::{boost, lock_end, Staking};
 
 const HOLDERS: usize = 4;
 const HOLDER_TOKENS: u64 = 100_000_000;
@@ -21,7 +29,13 @@ enum Step {
     Stake {
         holder: usize,
         amount: u64,
-        lockup_days: u8,
+        lockup_hours: u16,
+    },
+    /// Re-locks a position for `lockup_hours` from now (mostly one where
+    /// that ends no earlier than its lock, see [`choose`]).
+    Extend {
+        pick: usize,
+        lockup_hours: u16,
     },
     Bond {
         holder: usize,
@@ -54,17 +68,19 @@ enum Step {
 
 fn step() -> impl Strategy<Value = Step> {
     let holder = 0..HOLDERS;
+    let lockup_hours = prop_oneof![Just(0u16), 1u16..=24 * 40];
     prop_oneof![
-        2 => (holder.clone(), 1u64..1_000_000, 0u8..30).prop_map(|(holder, amount, lockup_days)| {
-            Step::Stake { holder, amount, lockup_days }
+        3 => (holder.clone(), 1u64..1_000_000, lockup_hours.clone()).prop_map(|(holder, amount, lockup_hours)| {
+            Step::Stake { holder, amount, lockup_hours }
         }),
+        1 => (0usize..1_000, lockup_hours).prop_map(|(pick, lockup_hours)| Step::Extend { pick, lockup_hours }),
         2 => (holder.clone(), 1u64..1_000_000).prop_map(|(holder, amount)| Step::Bond { holder, amount }),
         3 => (1u64..10_000_000, 1u8..30).prop_map(|(amount, days)| Step::Fund { amount, days }),
         3 => (1u16..1_000).prop_map(|hours| Step::Wait { hours }),
         3 => (0usize..1_000).prop_map(|pick| Step::Claim { pick }),
-        3 => (0usize..1_000).prop_map(|pick| Step::Unstake { pick }),
-        3 => (0usize..1_000).prop_map(|pick| Step::Withdraw { pick }),
-        2 => (holder, 0u64..1_100).prop_map(|(holder, per_mille)| Step::Slash { holder, per_mille }),
+        2 => (0usize..1_000).prop_map(|pick| Step::Unstake { pick }),
+        2 => (0usize..1_000).prop_map(|pick| Step::Withdraw { pick }),
+        1 => (holder, 0u64..1_100).prop_map(|(holder, per_mille)| Step::Slash { holder, per_mille }),
     ]
 }
 
@@ -91,6 +107,71 @@ struct Holder {
     positions: Vec<Pubkey>,
 }
 
+/// A position as the exact model sees it.
+#[derive(Default)]
+struct Modeled {
+    /// Earning principal, and the boost it carries until `boost_end`.
+    base: u128,
+    boost: u128,
+    boost_end: i64,
+    /// Σ floor(released × SCALE × w / W) per stretch of constant weights.
+    share: u128,
+    /// Paid out so far (claims and a withdrawal's rewards).
+    paid: u128,
+    /// Successful instructions on it (each may floor less than a token away).
+    settlements: u128,
+}
+
+impl Modeled {
+    fn weight(&self, at: i64) -> u128 {
+        self.base + if at < self.boost_end { self.boost } else { 0 }
+    }
+}
+
+/// The model: positions (closed ones too) and a stream run by its weights.
+struct Model {
+    positions: HashMap<Pubkey, Modeled>,
+    stream: Stream,
+    time: i64,
+}
+
+impl Model {
+    /// To `now`: split at every boost end in between; each stretch released
+    /// at the weights of that stretch, or idle if there are none.
+    fn to(&mut self, now: i64) {
+        let mut ends: Vec<i64> = self
+            .positions
+            .values()
+            .filter(|m| m.boost > 0 && m.boost_end > self.time && m.boost_end <= now)
+            .map(|m| m.boost_end)
+            .collect();
+        ends.sort();
+        ends.dedup();
+        ends.push(now);
+        for until in ends {
+            let at = self.time;
+            let total: u128 = self.positions.values().map(|m| m.weight(at)).sum();
+            if total == 0 {
+                self.stream.idle(until);
+            } else {
+                let released = u128::from(self.stream.release(until).unwrap());
+                for m in self.positions.values_mut() {
+                    m.share += (released * SCALE * m.weight(at))
+                        .checked_div(total)
+                        .unwrap();
+                }
+            }
+            self.time = until;
+        }
+    }
+
+    fn touched(&mut self, position: &Pubkey) -> &mut Modeled {
+        let m = self.positions.entry(*position).or_default();
+        m.settlements += 1;
+        m
+    }
+}
+
 #[derive(Default)]
 struct Books {
     funded: u64,
@@ -98,9 +179,6 @@ struct Books {
     staked_in: u64,
     withdrawn: u64,
     slashed: u64,
-    /// Positions ever opened (each may lose a fraction per settlement).
-    opened: u64,
-    steps: u64,
 }
 
 async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
@@ -116,16 +194,25 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
         });
     }
     let mut books = Books::default();
+    let pool = s.state().await;
+    let mut model = Model {
+        positions: HashMap::new(),
+        stream: pool.streamed().stream,
+        time: s.now().await,
+    };
 
     for step in steps {
+        // Every instruction accrues the pool to now; the model follows.
+        let now = s.now().await;
+        model.to(now);
         match step {
             Step::Stake {
                 holder,
                 amount,
-                lockup_days,
+                lockup_hours,
             } => {
                 let h = &mut holders[holder];
-                let lockup = i64::from(lockup_days) * DAY;
+                let lockup = i64::from(lockup_hours) * 3_600;
                 let before = s.balance(&h.tokens).await;
                 let result = s
                     .try_stake(&h.wallet, &h.tokens, h.next_id, amount, lockup)
@@ -137,8 +224,42 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 prop_assert_eq!(before - s.balance(&h.tokens).await, amount);
                 let p = s.position(&address).await;
                 prop_assert_eq!(p.weight, crate::fixture::weight(amount, lockup));
+                prop_assert_eq!(p.lockup_end, lock_end(now, lockup));
+                let m = model.touched(&address);
+                (m.base, m.boost, m.boost_end) =
+                    (amount.into(), boost(amount, lockup), p.lockup_end);
                 books.staked_in += amount;
-                books.opened += 1;
+            }
+            Step::Extend { pick, lockup_hours } => {
+                let lockup = i64::from(lockup_hours) * 3_600;
+                let end = lock_end(now, lockup);
+                let Some((holder, index)) = choose(&s, &holders, pick, |p, _| {
+                    p.amount > 0 && p.unbonding == 0 && end >= p.lockup_end
+                })
+                .await
+                else {
+                    continue;
+                };
+                let h = &holders[holder];
+                let position = h.positions[index];
+                let p = s.position(&position).await;
+                let pending = s.pending(&position).await;
+                let result = outcome(s.try_extend(&h.wallet, &position, lockup).await)?;
+                if p.kind == depin_staking::state::PositionKind::OperatorBond {
+                    prop_assert_eq!(result, code(StakingError::BondHasNoLockup));
+                } else if p.amount == 0 {
+                    prop_assert_eq!(result, code(StakingError::NothingStaked));
+                } else if end < p.lockup_end {
+                    prop_assert_eq!(result, code(StakingError::LockupNotExtended));
+                } else {
+                    prop_assert_eq!(result, None);
+                    let after = s.position(&position).await;
+                    prop_assert_eq!(after.lockup_end, end);
+                    prop_assert_eq!(after.weight, crate::fixture::weight(p.amount, lockup));
+                    prop_assert_eq!(after.pending, pending);
+                    let m = model.touched(&position);
+                    (m.boost, m.boost_end) = (boost(p.amount, lockup), end);
+                }
             }
             Step::Bond { holder, amount } => {
                 let h = &mut holders[holder];
@@ -159,14 +280,18 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                         prop_assert_eq!(s.position(&address).await.amount, held + amount);
                         if existing.is_none() {
                             h.positions.push(address);
-                            books.opened += 1;
                         }
+                        model.touched(&address).base = (held + amount).into();
                         books.staked_in += amount;
                     }
                 }
             }
             Step::Fund { amount, days } => {
                 s.fund(amount, i64::from(days) * DAY).await;
+                model
+                    .stream
+                    .fund(amount, i64::from(days) * DAY, now)
+                    .unwrap();
                 books.funded += amount;
             }
             Step::Wait { hours } => s.advance(i64::from(hours) * 3_600).await,
@@ -186,6 +311,7 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     prop_assert_eq!(result, None);
                     prop_assert_eq!(s.balance(&h.tokens).await - before, pending);
                     books.paid += pending;
+                    model.touched(&position).paid += u128::from(pending);
                     // No double claim: nothing more in the same second.
                     prop_assert_eq!(s.pending(&position).await, 0);
                     let again = outcome(s.try_claim(&h.wallet, &position, &h.tokens).await)?;
@@ -204,7 +330,6 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let position = h.positions[index];
                 let p = s.position(&position).await;
                 let pending = s.pending(&position).await;
-                let now = s.now().await;
                 let result = outcome(s.try_request_unstake(&h.wallet, &position).await)?;
                 if p.unbonding > 0 {
                     prop_assert_eq!(result, code(StakingError::AlreadyUnbonding));
@@ -216,9 +341,11 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     prop_assert_eq!(result, None);
                     let after = s.position(&position).await;
                     prop_assert_eq!((after.amount, after.unbonding), (0, p.amount));
-                    prop_assert_eq!(after.weight, 0);
+                    prop_assert_eq!((after.weight, after.boost), (0, 0));
                     prop_assert_eq!(after.pending, pending);
                     prop_assert_eq!(after.unbonding_ends_at, now + 7 * DAY);
+                    let m = model.touched(&position);
+                    (m.base, m.boost) = (0, 0);
                 }
             }
             Step::Withdraw { pick } => {
@@ -234,7 +361,6 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let p = s.position(&position).await;
                 let pending = s.pending(&position).await;
                 let before = s.balance(&h.tokens).await;
-                let now = s.now().await;
                 let result = outcome(s.try_withdraw(&h.wallet, &position, &h.tokens).await)?;
                 if p.unbonding == 0 {
                     prop_assert_eq!(result, code(StakingError::NotUnbonding));
@@ -247,6 +373,7 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     h.positions.remove(index);
                     books.withdrawn += p.unbonding;
                     books.paid += pending;
+                    model.touched(&position).paid += u128::from(pending);
                 }
             }
             Step::Slash { holder, per_mille } => {
@@ -272,11 +399,11 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     // A slash takes principal, never earned rewards.
                     prop_assert_eq!(after.pending, pending);
                     books.slashed += amount;
+                    model.touched(&bond).base = after.amount.into();
                 }
             }
         }
-        books.steps += 1;
-        check(&s, &holders, &books).await?;
+        check(&s, &holders, &books, &mut model).await?;
     }
     Ok(())
 }
@@ -308,9 +435,16 @@ async fn choose(
     (!from.is_empty()).then(|| from[pick % from.len()])
 }
 
-/// The books after a step.
-async fn check(s: &Staking, holders: &[Holder], books: &Books) -> Result<(), TestCaseError> {
+/// The books after a step, and every payout against the model.
+async fn check(
+    s: &Staking,
+    holders: &[Holder],
+    books: &Books,
+    model: &mut Model,
+) -> Result<(), TestCaseError> {
     let pool = s.state().await;
+    let now = s.now().await;
+    model.to(now);
     let [stake_vault, reward_vault, treasury] = s.vaults().await;
 
     // Rewards: the vault holds what was funded and not yet paid.
@@ -321,57 +455,90 @@ async fn check(s: &Staking, holders: &[Holder], books: &Books) -> Result<(), Tes
     // Principal: vault == total_staked == Σ (amount + unbonding); staked
     // in = withdrawn + slashed + still held.
     let mut held = 0u64;
-    let mut weight = 0u128;
     let mut pending = 0u64;
     let mut net_out = 0i128;
     for h in holders {
         for position in &h.positions {
             let p = s.position(position).await;
             held += p.amount + p.unbonding;
-            weight += p.weight;
             pending += s.pending(position).await;
         }
         net_out += i128::from(HOLDER_TOKENS) - i128::from(s.balance(&h.tokens).await);
     }
     prop_assert_eq!(stake_vault, pool.total_staked);
     prop_assert_eq!(pool.total_staked, held);
-    prop_assert_eq!(pool.total_weight, weight);
     prop_assert_eq!(books.staked_in - books.withdrawn - books.slashed, held);
     prop_assert_eq!(treasury, books.slashed);
     prop_assert_eq!(pool.total_slashed, books.slashed);
-    // Holders' tokens: what they put in minus what came back.
     prop_assert_eq!(
         net_out,
         i128::from(books.staked_in - books.withdrawn) - i128::from(books.paid)
     );
-
-    // Never more owed or paid than funded; what is neither is still
-    // streaming or undistributed (as of now: the program's accrual on a
-    // copy, as the pending views use), or less than a token per position
-    // and settlement.
     prop_assert!(pending + books.paid <= books.funded);
+
+    // The pool brought to now (on a copy, with the due buckets as stored):
+    // its stream ran exactly while the model had weight, its weights are
+    // the model's (boosts gone at their midnights, nobody having called
+    // anything), and it knows of exactly the boosts still running.
     let mut now_pool = pool.clone();
+    let mut due: Vec<(i64, ExpiryBucket)> = Vec::new();
+    for day in pool.boost_end_days_due(now) {
+        let bucket = s
+            .boost_end(day)
+            .await
+            .expect("a pending day has its bucket");
+        prop_assert!(!bucket.applied);
+        due.push((day, bucket.bucket()));
+    }
     now_pool
-        .accrue(s.now().await)
+        .accrue(now, due.as_mut_slice())
         .map_err(|e| TestCaseError::fail(format!("accrue: {e}")))?;
-    let accounted = pending + books.paid + now_pool.stream_remaining + now_pool.undistributed;
-    prop_assert!(
-        accounted <= books.funded,
-        "{} > {}",
-        accounted,
-        books.funded
-    );
-    let residue = books.funded - accounted;
-    prop_assert!(
-        residue <= 1 + books.opened * (2 * books.steps + 1),
-        "residue {} after {} steps",
-        residue,
-        books.steps
-    );
+    prop_assert_eq!(now_pool.streamed().stream, model.stream);
+    let model_weight: u128 = model.positions.values().map(|m| m.weight(now)).sum();
+    prop_assert_eq!(now_pool.total_weight, model_weight);
+    let running: u128 = model
+        .positions
+        .values()
+        .filter(|m| now < m.boost_end)
+        .map(|m| m.boost)
+        .sum();
+    prop_assert_eq!(now_pool.boost_weight, running);
+    for h in holders {
+        for position in &h.positions {
+            let m = &model.positions[position];
+            prop_assert_eq!(s.effective_weight(position).await, m.weight(now));
+        }
+    }
+
+    // Per position: what it was paid and can claim now is its exact share,
+    // at most one token more (dust carried from others) and at most one
+    // token less per settlement (plus the view's floor and one).
+    for h in holders {
+        for position in &h.positions {
+            let m = &model.positions[position];
+            let paid = m.paid + u128::from(s.pending(position).await);
+            prop_assert!(
+                paid * SCALE <= m.share + SCALE,
+                "paid {} > exact {}",
+                paid,
+                m.share / SCALE
+            );
+            prop_assert!(
+                m.share <= (paid + m.settlements + 2) * SCALE,
+                "paid {} < exact {} ({} settlements)",
+                paid,
+                m.share / SCALE,
+                m.settlements
+            );
+        }
+    }
+    for m in model.positions.values() {
+        prop_assert!(m.paid * SCALE <= m.share + SCALE);
+    }
     Ok(())
 }
 
 #[test]
-fn random_staking_keeps_the_books_balanced() {
+fn random_staking_without_upkeep_pays_exactly_the_model() {
     run_bank_property(8, &prop::collection::vec(step(), 10..40), run);
 }

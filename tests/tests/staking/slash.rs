@@ -22,9 +22,13 @@ async fn slash_requires_the_slasher_permission() {
     let bond = s.bond(&operator, &tokens, 1_000).await;
     let op = operator.pubkey();
     let before = s.snapshot(&[bond]).await;
+    let view = s.view().await;
     fixture::assert_requires_permission(
         &s.env,
-        |authority| s.slash_ix(authority, &op, 300),
+        |authority| {
+            view.slash(authority, &op, &s.treasury, fixture::slash_args(300))
+                .unwrap()
+        },
         permission::SLASHER,
     )
     .await;
@@ -32,7 +36,7 @@ async fn slash_requires_the_slasher_permission() {
 
     // A member holding only SLASHER may.
     let slasher = s.env.member(permission::SLASHER).await;
-    let ix = s.slash_ix(&slasher.pubkey(), &op, 300);
+    let ix = s.slash_ix(&slasher.pubkey(), &op, 300).await;
     s.env.send(&[ix], &[&slasher]).await.unwrap();
     assert_eq!(s.position(&bond).await.amount, 700);
     assert_eq!(s.vaults().await, [700, 0, 300]);
@@ -199,7 +203,8 @@ async fn slash_of_a_stake_position_or_a_missing_bond_fails() {
     let bond = s.bond_address(&alice.pubkey());
     let before = s.snapshot(&[position]).await;
     let ix = substitute(
-        s.slash_ix(&s.env.admin.pubkey(), &alice.pubkey(), 500),
+        s.slash_ix(&s.env.admin.pubkey(), &alice.pubkey(), 500)
+            .await,
         &bond,
         &position,
     );
@@ -224,12 +229,15 @@ async fn slash_with_a_substituted_treasury_vault_or_bond_fails() {
     let bond = s.bond(&operator, &tokens, 1_000).await;
     // The same operator's bond in the other pool.
     let ix = staking::bond(
+        &s.env.cluster,
         &s.env.payer(),
         &operator.pubkey(),
         &other.network,
         &tokens,
         1_000,
-    );
+    )
+    .await
+    .unwrap();
     s.env.send(&[ix], &[&operator]).await.unwrap();
     let theirs = staking::bond_address(&other.network, &operator.pubkey());
     let admin = s.env.admin.pubkey();
@@ -245,14 +253,14 @@ async fn slash_with_a_substituted_treasury_vault_or_bond_fails() {
         ])
         .await;
     for fake in [attacker_tokens, other.treasury, s.reward_vault] {
-        let ix = substitute(s.slash_ix(&admin, &op, 500), &s.treasury, &fake);
+        let ix = substitute(s.slash_ix(&admin, &op, 500).await, &s.treasury, &fake);
         assert_staking_error(
             s.env.send(&[ix], &[&s.env.admin]).await,
             StakingError::InvalidTreasury,
         );
     }
     for fake in [attacker_tokens, other.stake_vault] {
-        let ix = substitute(s.slash_ix(&admin, &op, 500), &s.stake_vault, &fake);
+        let ix = substitute(s.slash_ix(&admin, &op, 500).await, &s.stake_vault, &fake);
         assert_staking_error(
             s.env.send(&[ix], &[&s.env.admin]).await,
             StakingError::WrongPool,
@@ -260,7 +268,7 @@ async fn slash_with_a_substituted_treasury_vault_or_bond_fails() {
     }
     // The other pool's bond, slashed through this pool (whose admin is
     // the slasher here but not there).
-    let ix = substitute(s.slash_ix(&admin, &op, 500), &bond, &theirs);
+    let ix = substitute(s.slash_ix(&admin, &op, 500).await, &bond, &theirs);
     assert_staking_error(
         s.env.send(&[ix], &[&s.env.admin]).await,
         StakingError::WrongPool,
@@ -274,7 +282,16 @@ async fn slash_with_a_substituted_treasury_vault_or_bond_fails() {
         evidence: [0; 32],
     };
     let other_admin = other.other.admin.pubkey();
-    let ix = staking::slash(&other_admin, &other.network, &op, &other.treasury, args);
+    let ix = staking::slash(
+        &s.env.cluster,
+        &other_admin,
+        &other.network,
+        &op,
+        &other.treasury,
+        args,
+    )
+    .await
+    .unwrap();
     let ix = substitute(ix, &theirs, &bond);
     assert_staking_error(
         s.env.send(&[ix], &[&other.other.admin]).await,

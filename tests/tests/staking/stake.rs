@@ -8,7 +8,7 @@ use depin_staking::errors::StakingError;
 use depin_staking::pda;
 use depin_tests::*;
 
-use crate::fixture::{assert_staking_error, weight, Staking};
+use crate::fixture::{assert_staking_error, day, lock_end, weight, Staking};
 
 const YEAR: i64 = 365 * DAY;
 
@@ -37,16 +37,26 @@ async fn stake_weighs_the_amount_by_a_linear_capped_lockup_multiplier() {
         );
         assert_eq!((p.id, p.bump), (0, bump));
         assert_eq!((p.amount, p.unbonding, p.unbonding_ends_at), (1_000, 0, 0));
+        // A lock ends at the UTC midnight at or after `now + lockup`.
         assert_eq!(
             (p.lockup_secs, p.lockup_end, p.created_at),
-            (lockup, now + lockup, now)
+            (lockup, lock_end(now, lockup), now)
         );
         assert_eq!((p.weight, p.index_snapshot, p.pending), (expected, 0, 0));
+        assert_eq!(p.boost, expected - 1_000);
+        if p.boost > 0 {
+            let bucket = s.boost_end(day(p.lockup_end)).await.unwrap();
+            assert_eq!(
+                (bucket.pool, bucket.weight_decrease, bucket.applied),
+                (s.pool, p.boost, false)
+            );
+        }
         assert_eq!(s.balance(&tokens).await, 0);
         total_weight += expected;
         let pool = s.state().await;
         assert_eq!(pool.total_staked, 1_000 * (i as u64 + 1));
         assert_eq!(pool.total_weight, total_weight);
+        assert_eq!(pool.boost_weight, total_weight - 1_000 * (i as u128 + 1));
     }
     assert_eq!(s.vaults().await, [4_000, 0, 0]);
     // The multiplier is in whole basis points, rounded down: a second
@@ -135,7 +145,7 @@ async fn stake_requires_the_owners_signature() {
     let (alice, tokens) = s.staker(1_000).await;
     let position = s.position_address(&alice.pubkey(), 0);
     let before = s.snapshot(&[position, tokens]).await;
-    let ix = s.stake_ix(&alice.pubkey(), &tokens, 0, 1_000, 0);
+    let ix = s.stake_ix(&alice.pubkey(), &tokens, 0, 1_000, 0).await;
     assert_requires_signature(&s.env, ix, &alice.pubkey()).await;
     before.assert_unchanged(&s.env).await;
     assert!(!s.env.exists(&position).await);
@@ -176,7 +186,7 @@ async fn stake_into_a_substituted_stake_vault_fails() {
         .await;
     for fake in [mallory_tokens, other.stake_vault, s.reward_vault] {
         let ix = substitute(
-            s.stake_ix(&alice.pubkey(), &tokens, 0, 1_000, 0),
+            s.stake_ix(&alice.pubkey(), &tokens, 0, 1_000, 0).await,
             &s.stake_vault,
             &fake,
         );
@@ -184,7 +194,7 @@ async fn stake_into_a_substituted_stake_vault_fails() {
     }
     // The other pool with this pool's vault fails the same check.
     let ix = substitute(
-        s.stake_ix(&alice.pubkey(), &tokens, 0, 1_000, 0),
+        s.stake_ix(&alice.pubkey(), &tokens, 0, 1_000, 0).await,
         &s.pool,
         &other.pool,
     );

@@ -19,7 +19,8 @@ const ONE_PER_SECOND: u64 = 864_000;
 async fn locked_stake_cannot_start_unstaking_before_the_lockup_ends() {
     let s = Staking::new().await;
     let (alice, tokens) = s.staker(1_000).await;
-    let start = s.now().await;
+    // At a midnight, so the lock ends exactly 30 days later.
+    let start = s.to_midnight(0).await;
     let position = s.stake(&alice, &tokens, 0, 1_000, 30 * DAY).await;
     // 1 + 2 × 30/365 = 1.1643x.
     assert_eq!(s.position(&position).await.weight, 1_164);
@@ -225,7 +226,7 @@ async fn unstake_and_withdraw_by_a_non_owner_fail() {
         s.try_request_unstake(&mallory, &position).await,
         StakingError::NotOwner,
     );
-    let ix = staking::request_unstake(&alice.pubkey(), &s.net(), &position);
+    let ix = s.unstake_ix(&alice.pubkey(), &position).await;
     assert_requires_signature(&s.env, ix, &alice.pubkey()).await;
     before.assert_unchanged(&s.env).await;
 
@@ -239,7 +240,9 @@ async fn unstake_and_withdraw_by_a_non_owner_fail() {
     );
     // Naming alice as the owner (so the rent would go to her) but without
     // her signature.
-    let ix = s.withdraw_ix(&alice.pubkey(), &position, &mallory_tokens);
+    let ix = s
+        .withdraw_ix(&alice.pubkey(), &position, &mallory_tokens)
+        .await;
     assert_requires_signature(&s.env, ix, &alice.pubkey()).await;
     before.assert_unchanged(&s.env).await;
     assert_eq!(s.env.lamports(&mallory.pubkey()).await, mallory_lamports);
@@ -260,7 +263,9 @@ async fn withdraw_with_substituted_vaults_or_pool_fails() {
     s.fund(ONE_PER_SECOND, 10 * DAY).await;
     s.advance(DAY).await;
     s.request_unstake(&alice, &position).await;
-    let ix = staking::request_unstake(&alice.pubkey(), &other.network, &theirs);
+    let ix = staking::request_unstake(&s.env.cluster, &alice.pubkey(), &other.network, &theirs)
+        .await
+        .unwrap();
     s.env.send(&[ix], &[&alice]).await.unwrap();
     s.advance(COOLDOWN).await;
 
@@ -275,7 +280,8 @@ async fn withdraw_with_substituted_vaults_or_pool_fails() {
             other.reward_vault,
         ])
         .await;
-    let withdraw = || s.withdraw_ix(&alice.pubkey(), &position, &tokens);
+    let withdraw_ix = s.withdraw_ix(&alice.pubkey(), &position, &tokens).await;
+    let withdraw = || withdraw_ix.clone();
     for (vault, fake) in [
         (s.stake_vault, attacker_tokens),
         (s.stake_vault, other.stake_vault),
@@ -291,7 +297,15 @@ async fn withdraw_with_substituted_vaults_or_pool_fails() {
         s.try_withdraw(&alice, &theirs, &tokens).await,
         StakingError::WrongPool,
     );
-    let ix = staking::withdraw(&alice.pubkey(), &other.network, &position, &tokens);
+    let ix = staking::withdraw(
+        &s.env.cluster,
+        &alice.pubkey(),
+        &other.network,
+        &position,
+        &tokens,
+    )
+    .await
+    .unwrap();
     assert_staking_error(s.env.send(&[ix], &[&alice]).await, StakingError::WrongPool);
     before.assert_unchanged(&s.env).await;
 
@@ -312,7 +326,9 @@ async fn request_unstake_of_another_pools_position_fails() {
         s.try_request_unstake(&alice, &theirs).await,
         StakingError::WrongPool,
     );
-    let ix = staking::request_unstake(&alice.pubkey(), &other.network, &ours);
+    let ix = staking::request_unstake(&s.env.cluster, &alice.pubkey(), &other.network, &ours)
+        .await
+        .unwrap();
     assert_staking_error(s.env.send(&[ix], &[&alice]).await, StakingError::WrongPool);
     before.assert_unchanged(&s.env).await;
 }

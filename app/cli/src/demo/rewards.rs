@@ -1,12 +1,16 @@
-//! Rewards steps: a reward pool, two epochs of device rewards computed
-//! off-chain, roots posted by the crank, a claim and a push claim.
+//! Rewards steps: a reward pool guarded by two oracles, a challenge period
+//! and an outflow limit; two epochs of device rewards computed off-chain,
+//! each root proposed by the crank, approved by an independent verifier and
+//! activated after the challenge period; a forged root from a stolen key
+//! that never gets a second approval and is vetoed; a claim and a push
+//! claim.
 
 use anyhow::{Context, Result};
 use depin_client::local::LocalCluster;
 use depin_client::registry;
-use depin_client::rewards::{self, CreateDistributorArgs, RewardTree};
+use depin_client::rewards::{self, CreateDistributorArgs, Guards, RewardTree};
 use depin_client::{token, Cluster, Keypair, Pubkey, Signer};
-use depin_registry::state::{Device, DeviceStatus};
+use depin_registry::state::{permission, Device, DeviceStatus};
 use depin_rewards::state::{ClaimLedger, LEDGER_PAGE_SIZE};
 
 use super::registry::Registered;
@@ -15,6 +19,8 @@ use crate::quiet::Console;
 use crate::table::{sol, Table};
 
 const DPIN: u64 = 1_000_000;
+/// How long an approved root waits, during which the operator can veto it.
+const CHALLENGE_SECS: u32 = 10 * 60;
 
 pub struct Rewarded {
     distributor: Pubkey,
@@ -66,9 +72,33 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
         100_000 * DPIN,
     )
     .await?;
+    // A second oracle key, run apart from the crank, recomputes and approves
+    // every root: one stolen key alone can no longer pay anything.
+    let verifier = Keypair::new();
+    let ix = registry::grant_role(
+        &payer,
+        &operator.key.pubkey(),
+        &network,
+        &verifier.pubkey(),
+        permission::ORACLE,
+    );
+    story
+        .step(
+            "grant verifier: oracle (second key)",
+            &[ix],
+            &[&operator.key],
+        )
+        .await?;
+    let guards = Guards {
+        required_approvals: 2,
+        challenge_period_secs: CHALLENGE_SECS,
+        outflow_limit: 5_000 * DPIN,
+        outflow_period_secs: 86_400,
+    };
     let args = CreateDistributorArgs {
         pool_id: 0,
         expires_at: 0,
+        guards,
     };
     let ix = rewards::create_distributor(
         &payer,
@@ -80,7 +110,7 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
     );
     story
         .step(
-            "open reward pool 0 (DPIN) with its vault",
+            "open reward pool 0 (DPIN): 2 of 2 oracles, 10 min challenge, 5,000 DPIN/day",
             &[ix],
             &[&operator.key],
         )
@@ -127,19 +157,13 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
     let mut cumulative = vec![];
     accumulate(&mut cumulative, &epoch_rewards(&fleet));
     let tree = RewardTree::new(distributor, cumulative.clone());
-    let ix = rewards::post_root(
-        &oracle.key.pubkey(),
-        &network,
-        &distributor,
-        tree.post_root_args(1),
-    );
-    story
-        .step(
-            "crank posts the epoch-1 root (2 recipients)",
-            &[ix],
-            &[&oracle.key],
-        )
-        .await?;
+    let approvers = Approvers {
+        network,
+        distributor,
+        crank: &oracle.key,
+        verifier: &verifier,
+    };
+    approvers.approve(story, &tree, 1, "(2 recipients)").await?;
 
     // dave claims himself (he holds no SOL: the fee payer is someone else);
     // the crank pushes bob's rewards to his token account.
@@ -162,18 +186,40 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
         .step("crank push-claims bob's epoch 1", &[ix], &[])
         .await?;
 
-    // Epoch 2: cumulative amounts grow; one claim catches up on everything.
-    accumulate(&mut cumulative, &epoch_rewards(&fleet));
-    let tree = RewardTree::new(distributor, cumulative);
+    // Someone steals the crank's key and proposes a root that pays them the
+    // whole vault. The verifier will not approve it; the operator vetoes it.
+    let thief = Keypair::new().pubkey();
+    let vault = token::balance(&story.cluster, &depin_rewards::pda::vault(&distributor).0).await?;
+    let mut forged_entries = cumulative.clone();
+    forged_entries.push((thief, vault));
+    let forged = RewardTree::new(distributor, forged_entries);
     let ix = rewards::post_root(
         &oracle.key.pubkey(),
         &network,
         &distributor,
-        tree.post_root_args(2),
+        forged.post_root_args(2),
     );
     story
-        .step("crank posts the epoch-2 root", &[ix], &[&oracle.key])
+        .step(
+            "stolen crank key proposes a root paying itself the vault (1 of 2)",
+            &[ix],
+            &[&oracle.key],
+        )
         .await?;
+    let ix = rewards::veto_root(&operator.key.pubkey(), &network, &distributor);
+    story
+        .step(
+            "verifier refuses it; operator vetoes it (epoch-1 root stays)",
+            &[ix],
+            &[&operator.key],
+        )
+        .await?;
+
+    // Epoch 2 (the crank's key rotated in practice): cumulative amounts
+    // grow; one claim catches up on everything.
+    accumulate(&mut cumulative, &epoch_rewards(&fleet));
+    let tree = RewardTree::new(distributor, cumulative);
+    approvers.approve(story, &tree, 2, "").await?;
     let claim = tree
         .claim_args(&dave.key.pubkey())
         .context("dave has a leaf")?;
@@ -191,6 +237,54 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
         tree,
         accounts,
     })
+}
+
+/// The two oracle keys a root needs, and the wait before it activates.
+struct Approvers<'a> {
+    network: Pubkey,
+    distributor: Pubkey,
+    crank: &'a Keypair,
+    verifier: &'a Keypair,
+}
+
+impl Approvers<'_> {
+    /// The crank proposes, the verifier approves the same root, the
+    /// challenge period passes without a veto, and anyone activates it.
+    async fn approve(
+        &self,
+        story: &mut Story,
+        tree: &RewardTree,
+        epoch: u64,
+        what: &str,
+    ) -> Result<()> {
+        for (who, key) in [
+            ("crank proposes", self.crank),
+            ("verifier approves", self.verifier),
+        ] {
+            let ix = rewards::post_root(
+                &key.pubkey(),
+                &self.network,
+                &self.distributor,
+                tree.post_root_args(epoch),
+            );
+            let label = format!("{who} the epoch-{epoch} root {what}");
+            story.step(label.trim_end(), &[ix], &[key]).await?;
+        }
+        story
+            .cluster
+            .advance_clock(i64::from(CHALLENGE_SECS))
+            .await?;
+        story.note("10 minutes pass: no veto");
+        let ix = rewards::activate_root(&self.distributor);
+        story
+            .step(
+                &format!("anyone activates the epoch-{epoch} root"),
+                &[ix],
+                &[],
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 async fn read_fleet(
@@ -263,6 +357,30 @@ pub async fn print_summary(
         dpin(pool.total_claimed),
         dpin(vault),
         rewarded.tree.depth().to_string(),
+    ]);
+    console.print(&format!("{}\n", t.render()));
+    let guards = rewards::guards(cluster, &rewarded.distributor).await?;
+    let proposal = rewards::root_proposal(cluster, &rewarded.distributor).await?;
+    let now = cluster.unix_timestamp().await?;
+    let mut t = Table::new(&[
+        "guards",
+        "approvals",
+        "challenge",
+        "outflow limit",
+        "left this window",
+        "last proposal",
+    ]);
+    t.row(vec![
+        "DPIN pool 0".into(),
+        format!("{} of the oracles", guards.required_approvals),
+        format!("{} min", guards.challenge_period_secs / 60),
+        format!(
+            "{} / {} h",
+            dpin(guards.outflow_limit),
+            guards.outflow_period_secs / 3_600
+        ),
+        dpin(pool.breaker.available(now)),
+        format!("#{} {:?}", proposal.sequence, proposal.status),
     ]);
     console.print(&format!("{}\n", t.render()));
     console.print(&format!(

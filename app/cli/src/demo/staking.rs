@@ -80,7 +80,15 @@ pub async fn act(
         amount: 2_000 * DPIN,
         lockup_secs: 0,
     };
-    let ix = staking::stake(&payer, &dave.key.pubkey(), &network, &dave_dpin, args);
+    let ix = staking::stake(
+        &story.cluster,
+        &payer,
+        &dave.key.pubkey(),
+        &network,
+        &dave_dpin,
+        args,
+    )
+    .await?;
     story
         .step("dave stakes 2,000 DPIN, no lockup", &[ix], &[&dave.key])
         .await?;
@@ -89,7 +97,15 @@ pub async fn act(
         amount: 800 * DPIN,
         lockup_secs: 365 * DAY,
     };
-    let ix = staking::stake(&payer, &bob.key.pubkey(), &network, &bob_dpin, args);
+    let ix = staking::stake(
+        &story.cluster,
+        &payer,
+        &bob.key.pubkey(),
+        &network,
+        &bob_dpin,
+        args,
+    )
+    .await?;
     story
         .step("bob stakes 800 DPIN locked for a year", &[ix], &[&bob.key])
         .await?;
@@ -104,7 +120,15 @@ pub async fn act(
         1_000 * DPIN,
     )
     .await?;
-    let ix = staking::bond(&payer, &ops.key.pubkey(), &network, &ops_dpin, 1_000 * DPIN);
+    let ix = staking::bond(
+        &story.cluster,
+        &payer,
+        &ops.key.pubkey(),
+        &network,
+        &ops_dpin,
+        1_000 * DPIN,
+    )
+    .await?;
     story
         .step(
             "ops lead bonds 1,000 DPIN as a device operator",
@@ -114,12 +138,14 @@ pub async fn act(
         .await?;
 
     let ix = staking::fund_rewards(
+        &story.cluster,
         &operator.key.pubkey(),
         &network,
         &operator_dpin,
         3_000 * DPIN,
         30 * DAY,
-    );
+    )
+    .await?;
     story
         .step(
             "operator funds 3,000 DPIN over 30 days",
@@ -149,7 +175,14 @@ pub async fn act(
         pending_before_claim
             .push(staking::pending_rewards(&story.cluster, &network, position).await?);
     }
-    let ix = staking::claim_rewards(&dave.key.pubkey(), &network, &positions[0].1, &dave_dpin);
+    let ix = staking::claim_rewards(
+        &story.cluster,
+        &dave.key.pubkey(),
+        &network,
+        &positions[0].1,
+        &dave_dpin,
+    )
+    .await?;
     story
         .step("dave claims his staking rewards", &[ix], &[&dave.key])
         .await?;
@@ -160,12 +193,14 @@ pub async fn act(
         evidence: [0xE1; 32],
     };
     let ix = staking::slash(
+        &story.cluster,
         &operator.key.pubkey(),
         &network,
         &ops.key.pubkey(),
         &treasury,
         args,
-    );
+    )
+    .await?;
     story
         .step(
             "operator slashes the ops lead's bond by 600 DPIN (reason 2)",

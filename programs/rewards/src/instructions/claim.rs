@@ -13,7 +13,7 @@ use crate::state::{ClaimLedger, Distributor};
 pub struct Claim<'info> {
     pub recipient: Signer<'info>,
     #[account(mut, has_one = vault @ RewardsError::WrongVault)]
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(mut)]
     pub ledger: AccountLoader<'info, ClaimLedger>,
     /// CHECK: address-checked against the distributor.
@@ -27,23 +27,20 @@ pub struct Claim<'info> {
 }
 
 impl Claim<'_> {
-    pub fn validate(&self, _args: &ClaimArgs) -> Result<()> {
-        self.distributor
-            .require_claimable(Clock::get()?.unix_timestamp)
+    /// Static checks; `claims::settle` checks the time-bound ones.
+    pub fn validate(&self, args: &ClaimArgs) -> Result<()> {
+        args.validate()
     }
 }
 
 pub fn handler(ctx: Context<Claim>, args: ClaimArgs) -> Result<()> {
     let accounts = ctx.accounts;
     let recipient = accounts.recipient.key();
-    let amount = claims::settle(
-        &mut accounts.distributor,
-        &accounts.ledger,
-        &recipient,
-        &args,
-    )?;
+    let settled = claims::settle(&accounts.distributor, &accounts.ledger, &recipient, &args)?;
+    let amount = settled.amount;
     payout::from_vault(
-        &accounts.distributor,
+        &accounts.distributor.to_account_info(),
+        &settled.signer,
         &accounts.vault,
         &accounts.destination,
         &accounts.token_program,

@@ -15,7 +15,7 @@ pub struct Clawback<'info> {
         has_one = vault @ RewardsError::WrongVault,
         has_one = treasury @ RewardsError::InvalidTreasury
     )]
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(mut)]
     pub vault: Account<'info, TokenAccount>,
     /// CHECK: address-checked against the distributor.
@@ -26,8 +26,11 @@ pub struct Clawback<'info> {
 
 impl Clawback<'_> {
     pub fn validate(&self) -> Result<()> {
-        let distributor = &self.distributor;
-        require!(!distributor.clawed_back, RewardsError::AlreadyClawedBack);
+        let distributor = self.distributor.load()?;
+        require!(
+            !distributor.is_clawed_back(),
+            RewardsError::AlreadyClawedBack
+        );
         require!(
             distributor.expires_at != 0 && distributor.is_expired(Clock::get()?.unix_timestamp),
             RewardsError::NotExpired
@@ -39,16 +42,23 @@ impl Clawback<'_> {
 pub fn handler(ctx: Context<Clawback>) -> Result<()> {
     let accounts = ctx.accounts;
     let amount = accounts.vault.amount;
+    // Not counted by the outflow breaker: after expiry the remainder goes
+    // back to the network's own treasury, fixed at creation, in one piece.
+    let signer = {
+        let mut distributor = accounts.distributor.load_mut()?;
+        distributor.mark_clawed_back();
+        distributor.signer()
+    };
     if amount > 0 {
         payout::from_vault(
-            &accounts.distributor,
+            &accounts.distributor.to_account_info(),
+            &signer,
             &accounts.vault.to_account_info(),
             &accounts.treasury,
             &accounts.token_program,
             amount,
         )?;
     }
-    accounts.distributor.clawed_back = true;
     emit!(ClawedBack {
         distributor: accounts.distributor.key(),
         amount,

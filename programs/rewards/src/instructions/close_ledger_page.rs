@@ -12,7 +12,7 @@ pub struct CloseLedgerPage<'info> {
     pub authority: Signer<'info>,
     #[account(has_one = authority @ RewardsError::MissingPermission)]
     pub member: Account<'info, Member>,
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(mut, close = rent_receiver)]
     pub ledger: AccountLoader<'info, ClaimLedger>,
     /// CHECK: any account may receive the rent.
@@ -22,9 +22,10 @@ pub struct CloseLedgerPage<'info> {
 
 impl CloseLedgerPage<'_> {
     pub fn validate(&self) -> Result<()> {
+        let distributor = self.distributor.load()?;
         self.member
-            .require(&self.distributor.network, permission::TREASURY)?;
-        require!(self.distributor.clawed_back, RewardsError::NotClawedBack);
+            .require(&distributor.network, permission::TREASURY)?;
+        require!(distributor.is_clawed_back(), RewardsError::NotClawedBack);
         require_keys_eq!(
             self.ledger.load()?.distributor,
             self.distributor.key(),

@@ -17,7 +17,7 @@ pub struct CreateLedgerPage<'info> {
     #[account(has_one = authority @ RewardsError::MissingPermission)]
     pub member: Account<'info, Member>,
     #[account(mut)]
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(
         init,
         payer = payer,
@@ -32,12 +32,12 @@ pub struct CreateLedgerPage<'info> {
 impl CreateLedgerPage<'_> {
     pub fn validate(&self, _page: u32) -> Result<()> {
         self.member
-            .require(&self.distributor.network, permission::ORACLE)
+            .require(&self.distributor.load()?.network, permission::ORACLE)
     }
 }
 
 pub fn handler(ctx: Context<CreateLedgerPage>, page: u32) -> Result<()> {
-    ctx.accounts.distributor.add_ledger_page(page)?;
+    ctx.accounts.distributor.load_mut()?.add_ledger_page(page)?;
     let mut ledger = ctx.accounts.ledger.load_init()?;
     ledger.distributor = ctx.accounts.distributor.key();
     ledger.page = page;

@@ -11,7 +11,7 @@ use crate::state::Distributor;
 pub struct Fund<'info> {
     pub funder: Signer<'info>,
     #[account(mut, has_one = vault @ RewardsError::WrongVault)]
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     /// CHECK: address-checked against the distributor; the token program
     /// checks the mint matches the source.
     #[account(mut)]
@@ -26,7 +26,7 @@ impl Fund<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
         require!(amount > 0, RewardsError::ZeroAmount);
         require!(
-            !self.distributor.clawed_back,
+            !self.distributor.load()?.is_clawed_back(),
             RewardsError::AlreadyClawedBack
         );
         Ok(())
@@ -42,12 +42,16 @@ pub fn handler(ctx: Context<Fund>, amount: u64) -> Result<()> {
         &accounts.token_program,
         amount,
     )?;
-    accounts.distributor.record_funding(amount)?;
+    let total_funded = {
+        let mut distributor = accounts.distributor.load_mut()?;
+        distributor.record_funding(amount)?;
+        distributor.total_funded
+    };
     emit!(DistributorFunded {
         distributor: accounts.distributor.key(),
         funder: accounts.funder.key(),
         amount,
-        total_funded: accounts.distributor.total_funded,
+        total_funded,
     });
     Ok(())
 }

@@ -22,7 +22,7 @@ pub struct PushClaimArgs {
 #[derive(Accounts)]
 pub struct PushClaim<'info> {
     #[account(mut, has_one = vault @ RewardsError::WrongVault)]
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
     #[account(mut)]
     pub ledger: AccountLoader<'info, ClaimLedger>,
     /// CHECK: address-checked against the distributor.
@@ -36,9 +36,9 @@ pub struct PushClaim<'info> {
 }
 
 impl PushClaim<'_> {
+    /// Static checks; `claims::settle` checks the time-bound ones.
     pub fn validate(&self, args: &PushClaimArgs) -> Result<()> {
-        self.distributor
-            .require_claimable(Clock::get()?.unix_timestamp)?;
+        args.claim.validate()?;
         let destination = &self.destination;
         require_keys_eq!(
             *destination.owner,
@@ -56,14 +56,16 @@ impl PushClaim<'_> {
 
 pub fn handler(ctx: Context<PushClaim>, args: PushClaimArgs) -> Result<()> {
     let accounts = ctx.accounts;
-    let amount = claims::settle(
-        &mut accounts.distributor,
+    let settled = claims::settle(
+        &accounts.distributor,
         &accounts.ledger,
         &args.recipient,
         &args.claim,
     )?;
+    let amount = settled.amount;
     payout::from_vault(
-        &accounts.distributor,
+        &accounts.distributor.to_account_info(),
+        &settled.signer,
         &accounts.vault,
         &accounts.destination,
         &accounts.token_program,

@@ -12,15 +12,16 @@ pub struct SetPaused<'info> {
     #[account(has_one = authority @ RewardsError::MissingPermission)]
     pub member: Account<'info, Member>,
     #[account(mut)]
-    pub distributor: Account<'info, Distributor>,
+    pub distributor: AccountLoader<'info, Distributor>,
 }
 
 impl SetPaused<'_> {
     pub fn validate(&self, paused: bool) -> Result<()> {
+        let distributor = self.distributor.load()?;
         self.member
-            .require(&self.distributor.network, permission::ADMIN)?;
+            .require(&distributor.network, permission::ADMIN)?;
         require!(
-            self.distributor.paused != paused,
+            distributor.is_paused() != paused,
             RewardsError::PauseStateUnchanged
         );
         Ok(())
@@ -28,7 +29,7 @@ impl SetPaused<'_> {
 }
 
 pub fn handler(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
-    ctx.accounts.distributor.paused = paused;
+    ctx.accounts.distributor.load_mut()?.set_paused(paused);
     emit!(DistributorPauseSet {
         distributor: ctx.accounts.distributor.key(),
         paused,

@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 
+use crate::boost_ends::BoostEnds;
 use crate::errors::StakingError;
 use crate::events::Bonded;
 use crate::pda::BOND_SEED;
@@ -10,6 +11,9 @@ use crate::vault;
 /// A device operator bonds stake (creating its bond on first use). Bonds
 /// earn like unlocked stake, can be slashed, and decide eligibility for
 /// device rewards against the network's minimum bond.
+///
+/// Remaining accounts: the pool's lock-end buckets due now (clients add
+/// them).
 #[derive(Accounts)]
 pub struct Bond<'info> {
     #[account(mut)]
@@ -43,10 +47,11 @@ impl Bond<'_> {
     }
 }
 
-pub fn handler(ctx: Context<Bond>, amount: u64) -> Result<()> {
+pub fn handler<'info>(ctx: Context<'info, Bond<'info>>, amount: u64) -> Result<()> {
     let accounts = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    accounts.pool.accrue(now)?;
+    let mut boost_ends = BoostEnds::from_accounts(&accounts.pool.key(), ctx.remaining_accounts)?;
+    accounts.pool.accrue(now, &mut boost_ends)?;
     // A fresh record has no pool yet; the seeds already bind it to this one.
     if accounts.bond.pool == Pubkey::default() {
         accounts.bond.set_inner(Position::open(
@@ -57,9 +62,14 @@ pub fn handler(ctx: Context<Bond>, amount: u64) -> Result<()> {
             ctx.bumps.bond,
             0,
             now,
-        )?);
+            now,
+        ));
     }
-    accounts.pool.add_stake(&mut accounts.bond, amount)?;
+    // A bond has no lock, so no boost can have ended: no settlement first.
+    accounts
+        .pool
+        .add_stake(&mut accounts.bond, amount, now, &mut boost_ends)?;
+    boost_ends.write_back()?;
     vault::deposit(
         &accounts.source,
         &accounts.stake_vault,

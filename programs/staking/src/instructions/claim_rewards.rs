@@ -1,23 +1,29 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 
+use crate::boost_ends::BoostEnds;
 use crate::errors::StakingError;
 use crate::events::RewardsClaimed;
+use crate::instructions::settle_position;
 use crate::state::{Position, StakePool};
 use crate::vault;
 
-/// The owner takes the rewards its position has earned so far.
+/// The owner takes the rewards its position has earned so far: a lock
+/// boost up to the lock's midnight, 1x after it.
+///
+/// Remaining accounts: the pool's lock-end buckets due now, and the
+/// position's own if its lock has ended (clients add them).
 #[derive(Accounts)]
 pub struct ClaimRewards<'info> {
     pub owner: Signer<'info>,
     #[account(mut, has_one = reward_vault @ StakingError::WrongPool)]
-    pub pool: Account<'info, StakePool>,
+    pub pool: Box<Account<'info, StakePool>>,
     #[account(
         mut,
         has_one = owner @ StakingError::NotOwner,
         has_one = pool @ StakingError::WrongPool
     )]
-    pub position: Account<'info, Position>,
+    pub position: Box<Account<'info, Position>>,
     /// CHECK: address-checked against the pool.
     #[account(mut)]
     pub reward_vault: UncheckedAccount<'info>,
@@ -33,14 +39,15 @@ impl ClaimRewards<'_> {
     }
 }
 
-pub fn handler(ctx: Context<ClaimRewards>) -> Result<()> {
+pub fn handler<'info>(ctx: Context<'info, ClaimRewards<'info>>) -> Result<()> {
     let accounts = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    accounts.pool.accrue(now)?;
+    let mut boost_ends = BoostEnds::from_accounts(&accounts.pool.key(), ctx.remaining_accounts)?;
+    accounts.pool.accrue(now, &mut boost_ends)?;
+    settle_position(&accounts.pool, &mut accounts.position, &mut boost_ends)?;
     let amount = accounts.pool.take_rewards(&mut accounts.position)?;
-    // A finished lockup stops weighing more from here on.
-    accounts.pool.expire_lockup(&mut accounts.position, now)?;
     require!(amount > 0, StakingError::NothingToClaim);
+    boost_ends.write_back()?;
     vault::pay_out(
         &accounts.pool,
         &accounts.reward_vault,

@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use depin_registry::state::{permission, Member};
 
+use crate::boost_ends::BoostEnds;
 use crate::errors::StakingError;
 use crate::events::Slashed;
 use crate::state::{Position, PositionKind, StakePool};
@@ -19,6 +20,9 @@ pub struct SlashArgs {
 /// A member with the slasher permission takes part of an operator's bond
 /// (active first, then any unbonding part, so unbonding cannot dodge a
 /// slash) and sends it to the network treasury.
+///
+/// Remaining accounts: the pool's lock-end buckets due now (clients add
+/// them).
 #[derive(Accounts)]
 pub struct Slash<'info> {
     pub authority: Signer<'info>,
@@ -29,9 +33,9 @@ pub struct Slash<'info> {
         has_one = stake_vault @ StakingError::WrongPool,
         has_one = treasury @ StakingError::InvalidTreasury
     )]
-    pub pool: Account<'info, StakePool>,
+    pub pool: Box<Account<'info, StakePool>>,
     #[account(mut, has_one = pool @ StakingError::WrongPool)]
-    pub bond: Account<'info, Position>,
+    pub bond: Box<Account<'info, Position>>,
     /// CHECK: address-checked against the pool.
     #[account(mut)]
     pub stake_vault: UncheckedAccount<'info>,
@@ -54,10 +58,16 @@ impl Slash<'_> {
     }
 }
 
-pub fn handler(ctx: Context<Slash>, args: SlashArgs) -> Result<()> {
+pub fn handler<'info>(ctx: Context<'info, Slash<'info>>, args: SlashArgs) -> Result<()> {
     let accounts = ctx.accounts;
-    accounts.pool.accrue(Clock::get()?.unix_timestamp)?;
-    accounts.pool.slash(&mut accounts.bond, args.amount)?;
+    let now = Clock::get()?.unix_timestamp;
+    let mut boost_ends = BoostEnds::from_accounts(&accounts.pool.key(), ctx.remaining_accounts)?;
+    accounts.pool.accrue(now, &mut boost_ends)?;
+    // A bond has no lock, so no boost can have ended: no settlement first.
+    accounts
+        .pool
+        .slash(&mut accounts.bond, args.amount, now, &mut boost_ends)?;
+    boost_ends.write_back()?;
     vault::pay_out(
         &accounts.pool,
         &accounts.stake_vault,

@@ -1,13 +1,18 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 
+use crate::boost_ends::BoostEnds;
 use crate::errors::StakingError;
 use crate::events::Withdrawn;
+use crate::instructions::settle_position;
 use crate::state::{Position, StakePool};
 use crate::vault;
 
 /// After the cooldown: principal and any unclaimed rewards go to the owner's
 /// token account and the position closes (rent back to the owner).
+///
+/// Remaining accounts: the pool's lock-end buckets due now (clients add
+/// them).
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
     #[account(mut)]
@@ -17,14 +22,14 @@ pub struct Withdraw<'info> {
         has_one = stake_vault @ StakingError::WrongPool,
         has_one = reward_vault @ StakingError::WrongPool
     )]
-    pub pool: Account<'info, StakePool>,
+    pub pool: Box<Account<'info, StakePool>>,
     #[account(
         mut,
         close = owner,
         has_one = owner @ StakingError::NotOwner,
         has_one = pool @ StakingError::WrongPool
     )]
-    pub position: Account<'info, Position>,
+    pub position: Box<Account<'info, Position>>,
     /// CHECK: address-checked against the pool.
     #[account(mut)]
     pub stake_vault: UncheckedAccount<'info>,
@@ -50,9 +55,13 @@ impl Withdraw<'_> {
     }
 }
 
-pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
+pub fn handler<'info>(ctx: Context<'info, Withdraw<'info>>) -> Result<()> {
     let accounts = ctx.accounts;
-    accounts.pool.accrue(Clock::get()?.unix_timestamp)?;
+    let now = Clock::get()?.unix_timestamp;
+    let mut boost_ends = BoostEnds::from_accounts(&accounts.pool.key(), ctx.remaining_accounts)?;
+    accounts.pool.accrue(now, &mut boost_ends)?;
+    settle_position(&accounts.pool, &mut accounts.position, &mut boost_ends)?;
+    boost_ends.write_back()?;
     let rewards = accounts.pool.take_rewards(&mut accounts.position)?;
     let principal = accounts.pool.finish_withdraw(&mut accounts.position)?;
     vault::pay_out(

@@ -1,8 +1,10 @@
 use anchor_lang::prelude::*;
+use depin_accrual::{day_start, end_day};
 
 use crate::errors::StakingError;
 
-pub const DAY: i64 = 86_400;
+/// One day; lock ends and their boost buckets fall on UTC midnights.
+pub const DAY: i64 = depin_accrual::DAY;
 /// Weight multipliers are in basis points: 10,000 = 1x.
 pub const BPS: u32 = 10_000;
 
@@ -43,5 +45,24 @@ impl PoolParams {
     pub fn weight(&self, amount: u64, lockup_secs: i64) -> Result<u128> {
         let multiplier = self.multiplier_bps(lockup_secs)?;
         Ok(u128::from(amount) * u128::from(multiplier) / u128::from(BPS))
+    }
+
+    /// The part of [`weight`](Self::weight) above 1x: what the lock adds,
+    /// and what leaves when the lock ends.
+    pub fn boost(&self, amount: u64, lockup_secs: i64) -> Result<u128> {
+        Ok(self.weight(amount, lockup_secs)? - u128::from(amount))
+    }
+
+    /// When a lock of `lockup_secs` taken at `now` ends: `now` for none;
+    /// otherwise `now + lockup_secs` rounded **up** to the next UTC midnight,
+    /// where the pool's lock-end bucket for that day ends its boost. A lock
+    /// so lasts at least what was asked (up to a day more); its multiplier is
+    /// still the one of `lockup_secs`.
+    pub fn lock_end(&self, now: i64, lockup_secs: i64) -> Result<i64> {
+        if lockup_secs == 0 {
+            return Ok(now);
+        }
+        let end = now.checked_add(lockup_secs).ok_or(StakingError::Overflow)?;
+        day_start(end_day(end)).map_err(|_| error!(StakingError::Overflow))
     }
 }

@@ -1,7 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::errors::StakingError;
-
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
 pub enum PositionKind {
     Stake,
@@ -23,8 +21,16 @@ pub struct Position {
     pub amount: u64,
     /// The lockup chosen; sets the weight multiplier.
     pub lockup_secs: i64,
+    /// When the lock ends: a UTC midnight (the chosen lockup rounded up,
+    /// see `PoolParams::lock_end`), or the opening time if unlocked.
     pub lockup_end: i64,
+    /// Weight earning now (as of the last settlement): `amount` plus `boost`.
     pub weight: u128,
+    /// The part of `weight` the lock adds (amount × (multiplier − 1x)),
+    /// scheduled in the pool's lock-end bucket of `lockup_end`'s day, which
+    /// takes it out of the pool's total at that midnight by itself. 0 once
+    /// the lock ended and the position was settled since (or with no boost).
+    pub boost: u128,
     pub index_snapshot: u128,
     /// Rewards earned and not yet claimed (as of the last settlement).
     pub pending: u64,
@@ -35,6 +41,7 @@ pub struct Position {
 }
 
 impl Position {
+    #[allow(clippy::too_many_arguments)]
     pub fn open(
         pool: Pubkey,
         owner: Pubkey,
@@ -42,9 +49,10 @@ impl Position {
         id: u32,
         bump: u8,
         lockup_secs: i64,
+        lockup_end: i64,
         now: i64,
-    ) -> Result<Position> {
-        Ok(Position {
+    ) -> Position {
+        Position {
             pool,
             owner,
             kind,
@@ -52,18 +60,24 @@ impl Position {
             bump,
             amount: 0,
             lockup_secs,
-            lockup_end: now.checked_add(lockup_secs).ok_or(StakingError::Overflow)?,
+            lockup_end,
             weight: 0,
+            boost: 0,
             index_snapshot: 0,
             pending: 0,
             unbonding: 0,
             unbonding_ends_at: 0,
             created_at: now,
-        })
+        }
     }
 
     pub fn is_locked(&self, now: i64) -> bool {
         now < self.lockup_end
+    }
+
+    /// The day whose lock-end bucket holds this position's `boost`.
+    pub fn boost_end_day(&self) -> i64 {
+        depin_accrual::day_of(self.lockup_end)
     }
 
     /// Whether this is an operator bond meeting the network's minimum bond
