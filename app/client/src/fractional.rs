@@ -4,8 +4,8 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use depin_fractional::state::{Asset, Offering};
-use depin_revenue::state::{Holding as RevenueHolding, RevenuePool};
 use depin_fractional::{accounts as accs, instruction as ixs, pda};
+use depin_revenue::state::{Holding as RevenueHolding, RevenuePool};
 use solana_instruction::Instruction;
 
 pub use depin_fractional::instructions::OfferingTerms;
@@ -488,7 +488,8 @@ pub async fn purchase_position(
         fetch_optional::<RevenueHolding>(cluster, &keys.offering_holding(id)).await?
     {
         let pool: RevenuePool = fetch(cluster, &keys.revenue_pool).await?;
-        let math = |e: anchor_lang::error::Error| ClientError::Cluster(format!("purchase revenue: {e}"));
+        let math =
+            |e: anchor_lang::error::Error| ClientError::Cluster(format!("purchase revenue: {e}"));
         let claimable = pool.claimable(&holding).map_err(math)?;
         offering.sync_revenue(claimable).map_err(math)?;
         offering.settle_purchase(&mut purchase).map_err(math)?;

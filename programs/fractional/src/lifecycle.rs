@@ -66,11 +66,7 @@ impl OfferingHolding<'_, '_> {
                 authority: self.asset.to_account_info(),
             };
             burn(
-                CpiContext::new_with_signer(
-                    self.token_program.key(),
-                    burn_shares,
-                    &[&signer[..]],
-                ),
+                CpiContext::new_with_signer(self.token_program.key(), burn_shares, &[&signer[..]]),
                 shares,
             )?;
         }

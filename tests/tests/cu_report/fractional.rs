@@ -1,7 +1,8 @@
 //! The fractional and revenue programs: a battery tokenized and sold, its
-//! revenue paid out, a failed offering refunded, one cancelled.
-//! `create_pool`, `issuer_credit` and `issuer_debit` of the revenue program
-//! run inside `create_asset`, `buy`/`close_offering` and `refund` (CPI).
+//! purchases delivered, its revenue paid out, a failed offering refunded,
+//! one cancelled, the asset handed over and retired. The revenue program's
+//! `create_pool`, `open_holding`, `issuer_credit`, `issuer_transfer` and
+//! `issuer_dissolve` run inside the fractional instructions (CPI).
 
 use depin_client::fractional::{self, AssetKeys, OfferingTerms};
 use depin_client::{registry, revenue, token, Cluster, Keypair, Pubkey, Signer};
@@ -16,9 +17,13 @@ pub const BUDGETS: &[Budget] = &[
     ("create_offering", 23800, "OfferingCreated"),
     ("buy", 49300, "SharesBought"),
     ("close_offering", 45600, "OfferingClosed"),
+    ("deliver_purchase", 60000, "PurchaseDelivered"),
     ("refund", 30900, "Refunded"),
     ("retain_shares", 33500, "SharesRetained"),
-    ("cancel_offering", 4800, "OfferingCancelled"),
+    ("cancel_offering", 40000, "OfferingCancelled"),
+    ("set_asset_operator", 20000, "AssetOperatorSet"),
+    ("transfer_asset", 20000, "AssetAuthorityTransferred"),
+    ("retire_asset", 20000, "AssetRetired"),
     ("deposit_revenue", 6200, "RevenueDeposited"),
     ("claim_revenue", 7800, "RevenueClaimed"),
     ("withdraw_shares", 7600, "SharesWithdrawn"),
@@ -76,7 +81,7 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     )
     .await;
     let keys = AssetKeys::of_device(&battery);
-    let ix = fractional::retain_shares(&payer, &owner.pubkey(), &keys, 100);
+    let ix = fractional::retain_shares(&payer, &owner.pubkey(), &network, &keys, 100);
     r.run(
         "retain_shares",
         "owner keeps 100 (mint + CPI credit)",
@@ -93,7 +98,6 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         per_investor_cap: 0,
         allowlist_required: true,
     };
-    let market = fractional::market_address(&network);
     let ix = fractional::create_offering(
         &payer,
         &owner.pubkey(),
@@ -103,7 +107,13 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         &usdc,
         terms(800, 500),
     );
-    r.run("create_offering", "escrow", &[ix], &[&owner]).await;
+    r.run(
+        "create_offering",
+        "escrow + offering holding (CPI open_holding)",
+        &[ix],
+        &[&owner],
+    )
+    .await;
 
     let mut investors = vec![];
     for seed in [77, 78] {
@@ -133,28 +143,39 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     let ix = fractional::buy(&a.pubkey(), &keys, 0, &network, true, a_usdc, 300);
     r.run(
         "buy",
-        "first buy: purchase + holding created, mint + CPI credit",
+        "first buy: purchase created, mint + CPI credit",
         &[ix],
         &[a],
     )
     .await;
+    let ix = revenue::deposit_revenue(&b.pubkey(), &keys.share_mint, b_usdc, 40 * USDC);
+    r.run("deposit_revenue", "during the sale", &[ix], &[b])
+        .await;
     let ix = fractional::buy(&a.pubkey(), &keys, 0, &network, true, a_usdc, 100);
-    r.run("buy", "a later buy", &[ix], &[a]).await;
+    r.run(
+        "buy",
+        "a later buy: the offering's revenue split first",
+        &[ix],
+        &[a],
+    )
+    .await;
     let ix = fractional::buy(&b.pubkey(), &keys, 0, &network, true, b_usdc, 200);
     env.send(&[ix], &[b]).await.unwrap();
 
     env.cluster.advance_clock(86_400).await.unwrap();
+    let parties = fractional::parties(&env.cluster, &keys, 0).await.unwrap();
     let ix = fractional::close_offering(
         &payer,
+        &network,
         &keys,
         0,
-        &owner.pubkey(),
+        &parties,
         &owner_usdc,
-        Some((market, fee_account)),
+        Some(fee_account),
     );
     r.run(
         "close_offering",
-        "success: fee, proceeds, 200 unsold retained (CPI credit)",
+        "success: fee, proceeds, escrow closed, 200 unsold retained",
         &[ix],
         &[],
     )
@@ -163,6 +184,22 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         token::balance(&env.cluster, &fee_account).await.unwrap(),
         150 * USDC
     );
+    let ix = fractional::deliver_purchase(&payer, &keys, 0, &a.pubkey(), &parties);
+    r.run(
+        "deliver_purchase",
+        "holding created, CPI transfer, purchase closed",
+        &[ix],
+        &[],
+    )
+    .await;
+    let ix = fractional::deliver_purchase(&payer, &keys, 0, &b.pubkey(), &parties);
+    r.run(
+        "deliver_purchase",
+        "the last: offering holding dissolved, offering closed",
+        &[ix],
+        &[],
+    )
+    .await;
 
     let ix = revenue::deposit_revenue(&b.pubkey(), &keys.share_mint, b_usdc, 800 * USDC);
     r.run("deposit_revenue", "a month of revenue", &[ix], &[b])
@@ -197,10 +234,27 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     let ix = fractional::buy(&a.pubkey(), &spare_keys, 0, &network, false, a_usdc, 10);
     env.send(&[ix], &[a]).await.unwrap();
     env.cluster.advance_clock(86_400).await.unwrap();
-    let ix = fractional::close_offering(&payer, &spare_keys, 0, &owner.pubkey(), &owner_usdc, None);
-    env.send(&[ix], &[]).await.unwrap();
-    let ix = fractional::refund(&a.pubkey(), &spare_keys, 0, a_usdc);
-    r.run("refund", "CPI debit + burn + escrow back", &[ix], &[a])
+    let parties = fractional::parties(&env.cluster, &spare_keys, 0)
+        .await
+        .unwrap();
+    let ix = fractional::close_offering(
+        &payer,
+        &network,
+        &spare_keys,
+        0,
+        &parties,
+        &owner_usdc,
+        None,
+    );
+    r.run(
+        "close_offering",
+        "failure: CPI dissolve (revenue back, shares burned)",
+        &[ix],
+        &[],
+    )
+    .await;
+    let ix = fractional::refund(&spare_keys, 0, &a.pubkey(), a_usdc, &payer);
+    r.run("refund", "the last: escrow and offering closed", &[ix], &[])
         .await;
     let now = env.cluster.unix_timestamp().await.unwrap();
     let later = OfferingTerms {
@@ -218,6 +272,36 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         later,
     );
     env.send(&[ix], &[&owner]).await.unwrap();
-    let ix = fractional::cancel_offering(&owner.pubkey(), &spare_keys, 1);
-    r.run("cancel_offering", "", &[ix], &[&owner]).await;
+    let parties = fractional::parties(&env.cluster, &spare_keys, 1)
+        .await
+        .unwrap();
+    let ix = fractional::cancel_offering(&payer, &spare_keys, 1, &parties);
+    r.run(
+        "cancel_offering",
+        "escrow, holding and offering closed",
+        &[ix],
+        &[&owner],
+    )
+    .await;
+
+    // Management of the spare asset: an operator, a new manager, retirement.
+    let operator = fixed_key(79);
+    let ix =
+        fractional::set_asset_operator(&owner.pubkey(), &network, &spare_keys, &operator.pubkey());
+    r.run("set_asset_operator", "CPI registry", &[ix], &[&owner])
+        .await;
+    let successor = fixed_key(80);
+    env.cluster.airdrop(&successor.pubkey(), SOL).await.unwrap();
+    let ix =
+        fractional::transfer_asset(&owner.pubkey(), &network, &spare_keys, &successor.pubkey());
+    r.run(
+        "transfer_asset",
+        "operator cleared (CPI registry)",
+        &[ix],
+        &[&owner],
+    )
+    .await;
+    let ix = fractional::retire_asset(&successor.pubkey(), &network, &spare_keys);
+    r.run("retire_asset", "CPI registry retire", &[ix], &[&successor])
+        .await;
 }

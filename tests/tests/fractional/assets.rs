@@ -186,11 +186,19 @@ async fn only_the_registered_owner_tokenizes_a_battery() {
     let keys = AssetKeys::of_device(&device);
     let asset = fractional::asset(&m.env.cluster, &keys).await.unwrap();
     assert_eq!(
-        (asset.device, asset.authority, asset.total_shares, asset.issued),
+        (
+            asset.device,
+            asset.authority,
+            asset.total_shares,
+            asset.issued
+        ),
         (device, owner.pubkey(), 500, 0)
     );
     let record = m.env.device_state(&key.pubkey()).await;
-    assert_eq!((record.owner, record.operator), (keys.asset, Pubkey::default()));
+    assert_eq!(
+        (record.owner, record.operator),
+        (keys.asset, Pubkey::default())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -441,7 +441,11 @@ async fn share_vault_or_holding_not_the_offerings_is_refused() {
         FractionalError::WrongAccount,
     );
     // A look-alike account the revenue program does not own.
-    let ix = substitute(m.buy_ix(&buyer, 0, 10), &m.keys.offering_holding(0), &buyer.usdc);
+    let ix = substitute(
+        m.buy_ix(&buyer, 0, 10),
+        &m.keys.offering_holding(0),
+        &buyer.usdc,
+    );
     assert_error(
         m.env.send(&[ix], &[&buyer.wallet]).await,
         AnchorError::AccountOwnedByWrongProgram,
@@ -461,23 +465,38 @@ async fn buyer_earns_revenue_from_the_moment_it_buys() {
     m.buy(&a, 0, 300).await.unwrap();
     m.deposit_revenue(&operator, 30 * USDC).await.unwrap();
     // a is the only holder: all of it, held in the offering for a.
-    assert_eq!(m.purchase_position(0, &a.key()).await, Some((300, 30 * USDC)));
+    assert_eq!(
+        m.purchase_position(0, &a.key()).await,
+        Some((300, 30 * USDC))
+    );
 
     m.buy(&b, 0, 100).await.unwrap();
     // b earned nothing of what came before.
     assert_eq!(m.purchase_position(0, &b.key()).await, Some((100, 0)));
     m.deposit_revenue(&operator, 40 * USDC).await.unwrap();
     // 300 : 100 of 40 USDC.
-    assert_eq!(m.purchase_position(0, &a.key()).await, Some((300, 60 * USDC)));
-    assert_eq!(m.purchase_position(0, &b.key()).await, Some((100, 10 * USDC)));
+    assert_eq!(
+        m.purchase_position(0, &a.key()).await,
+        Some((300, 60 * USDC))
+    );
+    assert_eq!(
+        m.purchase_position(0, &b.key()).await,
+        Some((100, 10 * USDC))
+    );
 
     // Buying more settles what a earned at 300 shares first.
     m.buy(&a, 0, 100).await.unwrap();
     let purchase = m.purchase(0, &a.key()).await.unwrap();
     assert_eq!((purchase.shares, purchase.revenue), (400, 60 * USDC));
     m.deposit_revenue(&operator, 50 * USDC).await.unwrap();
-    assert_eq!(m.purchase_position(0, &a.key()).await, Some((400, 100 * USDC)));
-    assert_eq!(m.purchase_position(0, &b.key()).await, Some((100, 20 * USDC)));
+    assert_eq!(
+        m.purchase_position(0, &a.key()).await,
+        Some((400, 100 * USDC))
+    );
+    assert_eq!(
+        m.purchase_position(0, &b.key()).await,
+        Some((100, 20 * USDC))
+    );
     let pool = m.pool().await;
     assert_eq!((pool.total_weight, pool.total_deposited), (500, 120 * USDC));
     assert_eq!(m.balance(&m.keys.revenue_vault).await, 120 * USDC);
@@ -486,7 +505,10 @@ async fn buyer_earns_revenue_from_the_moment_it_buys() {
 
     // The offering succeeds: delivery moves shares and revenue to holdings.
     m.reach_deadline(0).await;
-    assert_eq!(m.close_and_settle(0, &[&a, &b]).await, Some(OfferingState::Succeeded));
+    assert_eq!(
+        m.close_and_settle(0, &[&a, &b]).await,
+        Some(OfferingState::Succeeded)
+    );
     assert_eq!(m.position(&a.key()).await, (400, 100 * USDC));
     assert_eq!(m.position(&b.key()).await, (100, 20 * USDC));
     m.claim(&a).await.unwrap();

@@ -345,9 +345,14 @@ async fn the_fee_goes_to_the_recipient_fixed_when_the_offering_opened() {
         &newcomer.pubkey(),
     );
     m.env.send(&[ix], &[&m.env.admin]).await.unwrap();
-    let before = m.snapshot(0, &[m.owner_usdc, m.fee_account, newcomers]).await;
+    let before = m
+        .snapshot(0, &[m.owner_usdc, m.fee_account, newcomers])
+        .await;
     let ix = m.close_ix_with(0, &m.owner_usdc, Some(newcomers));
-    assert_error(m.env.send(&[ix], &[]).await, FractionalError::WrongFeeAccount);
+    assert_error(
+        m.env.send(&[ix], &[]).await,
+        FractionalError::WrongFeeAccount,
+    );
     before.assert_unchanged(&m.env).await;
     m.close(0).await.unwrap();
     assert_eq!(m.balance(&m.fee_account).await, 2_500_000);
@@ -379,7 +384,10 @@ async fn rent_payer_and_offering_holding_cannot_be_substituted() {
         &m.owner_usdc,
         m.fee(),
     );
-    assert_error(m.env.send(&[ix], &[]).await, FractionalError::WrongRentPayer);
+    assert_error(
+        m.env.send(&[ix], &[]).await,
+        FractionalError::WrongRentPayer,
+    );
     // Another offering's holding (of another asset) in place of this one's.
     let second = m.second_asset().await;
     let ix = substitute(
@@ -392,7 +400,10 @@ async fn rent_payer_and_offering_holding_cannot_be_substituted() {
     m.close(0).await.unwrap();
     // The rent payer's slot in delivery is checked too.
     let ix = fractional::deliver_purchase(&m.env.payer(), &m.keys, 0, &a.key(), &parties);
-    assert_error(m.env.send(&[ix], &[]).await, FractionalError::WrongRentPayer);
+    assert_error(
+        m.env.send(&[ix], &[]).await,
+        FractionalError::WrongRentPayer,
+    );
     m.deliver(&a, 0).await.unwrap();
 }
 

@@ -90,7 +90,10 @@ async fn the_former_owner_cannot_move_the_record_or_keep_selling_the_machine() {
     let investor = m.investor(600 * USDC, false).await;
     m.buy(&investor, 0, 600).await.unwrap();
     let sellers = m.owner_usdc;
-    let new_managers = m.env.token_account(&m.usdc, &buyer_of_device.pubkey()).await;
+    let new_managers = m
+        .env
+        .token_account(&m.usdc, &buyer_of_device.pubkey())
+        .await;
     let parties = fractional::OfferingParties {
         authority: buyer_of_device.pubkey(),
         rent_payer: m.env.payer(),
@@ -294,7 +297,15 @@ async fn suspend(m: &Market, suspended: bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_sold_or_issued_for_a_suspended_machine() {
     let m = Market::new().await;
-    assert!(m.env.member_state(&m.env.admin.pubkey()).await.unwrap().permissions & permission::DEVICE_MANAGER != 0);
+    assert!(
+        m.env
+            .member_state(&m.env.admin.pubkey())
+            .await
+            .unwrap()
+            .permissions
+            & permission::DEVICE_MANAGER
+            != 0
+    );
     m.offer(0, 100, USDC, 100, 0, false).await;
     let a = m.investor(200 * USDC, false).await;
     m.buy(&a, 0, 60).await.unwrap();
@@ -320,7 +331,10 @@ async fn nothing_is_sold_or_issued_for_a_suspended_machine() {
     assert_eq!(m.balance(&a.usdc).await, 200 * USDC);
 
     let terms = m.terms(100, USDC, 0, 0, false).await;
-    assert_error(m.try_offer(1, terms.clone()).await, FractionalError::DeviceNotActive);
+    assert_error(
+        m.try_offer(1, terms.clone()).await,
+        FractionalError::DeviceNotActive,
+    );
     suspend(&m, false).await;
     m.try_offer(1, terms).await.unwrap();
 }

@@ -703,7 +703,12 @@ pub fn issuer_credit_ix(
 }
 
 /// `open_holding` sent directly: `issuer` opens `owner`'s holding.
-pub fn open_holding_ix(payer: &Pubkey, issuer: &Pubkey, pool: &Pubkey, owner: &Pubkey) -> Instruction {
+pub fn open_holding_ix(
+    payer: &Pubkey,
+    issuer: &Pubkey,
+    pool: &Pubkey,
+    owner: &Pubkey,
+) -> Instruction {
     revenue_ix(
         depin_revenue::accounts::OpenHolding {
             payer: *payer,

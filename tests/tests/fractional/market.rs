@@ -151,7 +151,10 @@ async fn offerings_keep_the_fee_they_opened_with() {
     // The fee goes to the recipient of when the offering opened: the new
     // recipient's account is not its fee account.
     let ix = m.close_ix_with(0, &m.owner_usdc, Some(recipient_usdc));
-    assert_error(m.env.send(&[ix], &[]).await, FractionalError::WrongFeeAccount);
+    assert_error(
+        m.env.send(&[ix], &[]).await,
+        FractionalError::WrongFeeAccount,
+    );
     m.close(0).await.unwrap();
     // 2.5% of 4,000 USDC, the fee the offering opened with, not 10%.
     assert_eq!(m.balance(&m.fee_account).await, 100 * USDC);
@@ -166,7 +169,10 @@ async fn offerings_keep_the_fee_they_opened_with() {
     // An offering opened now carries the new fee and recipient.
     m.offer(1, 600, USDC, 0, 0, false).await;
     let next = m.offering(1).await;
-    assert_eq!((next.fee_bps, next.fee_recipient), (MAX_FEE_BPS, recipient.pubkey()));
+    assert_eq!(
+        (next.fee_bps, next.fee_recipient),
+        (MAX_FEE_BPS, recipient.pubkey())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

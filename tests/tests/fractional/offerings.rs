@@ -377,7 +377,10 @@ async fn cancel_before_any_sale_releases_the_reservation() {
     // Nobody buys from it, it is not cancelled (or closed) twice: it is gone.
     let buyer = m.investor(10 * USDC, false).await;
     let before = m.snapshot(0, &[buyer.usdc]).await;
-    assert_error(m.buy(&buyer, 0, 1).await, AnchorError::AccountNotInitialized);
+    assert_error(
+        m.buy(&buyer, 0, 1).await,
+        AnchorError::AccountNotInitialized,
+    );
     assert_error(m.cancel(0).await, AnchorError::AccountNotInitialized);
     m.advance(WEEK).await;
     assert_error(m.close(0).await, AnchorError::AccountNotInitialized);

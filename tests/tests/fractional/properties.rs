@@ -448,7 +448,9 @@ impl Books {
             self.model.earning[OWNER] += sale.retain;
         }
         let soft_cap = sale.for_sale * sale.soft_cap_percent / 100;
-        self.m.offer(id, sale.for_sale, PRICE, soft_cap, 0, false).await;
+        self.m
+            .offer(id, sale.for_sale, PRICE, soft_cap, 0, false)
+            .await;
         let mut sold = 0;
         let mut paid = [0; HOLDERS];
         for buy in &sale.buys {
@@ -490,14 +492,18 @@ impl Books {
         prop_assert_eq!(state, expected);
         if sold >= soft_cap {
             self.model.succeed(sale.for_sale - sold);
-            for i in 0..HOLDERS {
-                self.spent[i] += paid[i];
+            for (spent, paid) in self.spent.iter_mut().zip(paid) {
+                *spent += paid;
             }
         } else {
             self.model.fail();
             // Every failed buyer got back exactly what it paid.
             for (buyer, before) in buyers.iter().zip(before) {
-                let i = self.holders.iter().position(|h| h.key() == buyer.key()).unwrap();
+                let i = self
+                    .holders
+                    .iter()
+                    .position(|h| h.key() == buyer.key())
+                    .unwrap();
                 prop_assert_eq!(self.m.balance(&buyer.usdc).await, before + paid[i]);
             }
         }
@@ -621,11 +627,7 @@ async fn run(sales: Vec<Sale>) -> Result<(), TestCaseError> {
 
 #[test]
 fn offerings_that_succeed_or_fail_keep_the_books_exact() {
-    run_bank_property(
-        24,
-        &prop::collection::vec(sale(), 1..=2),
-        run,
-    );
+    run_bank_property(24, &prop::collection::vec(sale(), 1..=2), run);
 }
 
 #[test]

@@ -162,7 +162,11 @@ async fn refunds_go_only_to_the_buyer_of_the_purchase() {
     let a_purchase = m.purchase_address(0, &a.key());
 
     // b's refund presenting a's purchase: the purchase names its buyer.
-    let ix = substitute(m.refund_ix(&b, 0), &m.purchase_address(0, &b.key()), &a_purchase);
+    let ix = substitute(
+        m.refund_ix(&b, 0),
+        &m.purchase_address(0, &b.key()),
+        &a_purchase,
+    );
     assert_error(m.env.send(&[ix], &[]).await, FractionalError::WrongAccount);
     // a's purchase paid into c's (or b's) account.
     for thief in [&c, &b] {
@@ -184,7 +188,10 @@ async fn refunds_go_only_to_the_buyer_of_the_purchase() {
     assert_error(m.refund(&c, 0).await, AnchorError::AccountNotInitialized);
     // The rent of what closes goes to the offering's rent payer only.
     let ix = fractional::refund(&m.keys, 0, &a.key(), &a.usdc, &c.key());
-    assert_error(m.env.send(&[ix], &[]).await, FractionalError::WrongRentPayer);
+    assert_error(
+        m.env.send(&[ix], &[]).await,
+        FractionalError::WrongRentPayer,
+    );
     before.assert_unchanged(&m.env).await;
 
     m.refund(&a, 0).await.unwrap();
@@ -198,7 +205,10 @@ async fn refunds_never_touch_holders_of_earlier_offerings() {
     let c = m.investor(5_000 * USDC, false).await;
     m.offer(0, 200, 10 * USDC, 200, 0, false).await;
     m.buy(&c, 0, 200).await.unwrap();
-    assert_eq!(m.close_and_settle(0, &[&c]).await, Some(OfferingState::Succeeded));
+    assert_eq!(
+        m.close_and_settle(0, &[&c]).await,
+        Some(OfferingState::Succeeded)
+    );
     // a and b buy in the next offering, which fails.
     let a = m.investor(5_000 * USDC, false).await;
     let b = m.investor(5_000 * USDC, false).await;

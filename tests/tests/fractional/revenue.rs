@@ -62,7 +62,10 @@ async fn revenue_is_refused_while_no_shares_earn() {
     let attacker = m.investor(USDC + 1, false).await;
     m.buy(&attacker, 0, 1).await.unwrap();
     m.deposit_revenue(&attacker, 1).await.unwrap();
-    assert_eq!(m.close_and_settle(0, &[&attacker]).await, Some(fractional::OfferingState::Succeeded));
+    assert_eq!(
+        m.close_and_settle(0, &[&attacker]).await,
+        Some(fractional::OfferingState::Succeeded)
+    );
     m.claim(&attacker).await.unwrap();
     assert_eq!(m.balance(&attacker.usdc).await, 1);
     assert_eq!(m.balance(&m.keys.revenue_vault).await, 0);
@@ -306,7 +309,15 @@ async fn issuer_credits_only_shares_already_in_the_vault() {
     // more shares or revenue than the source holds, never onto itself.
     let other = Keypair::new().pubkey();
     let transfer = |shares, revenue| {
-        issuer_transfer_ix(&env.payer(), &issuer.pubkey(), &pool, &holder, &other, shares, revenue)
+        issuer_transfer_ix(
+            &env.payer(),
+            &issuer.pubkey(),
+            &pool,
+            &holder,
+            &other,
+            shares,
+            revenue,
+        )
     };
     assert_error(
         env.send(&[transfer(11, 0)], &[&issuer]).await,
@@ -316,8 +327,15 @@ async fn issuer_credits_only_shares_already_in_the_vault() {
         env.send(&[transfer(4, 1)], &[&issuer]).await,
         RevenueError::InsufficientRevenue,
     );
-    let onto_itself =
-        issuer_transfer_ix(&env.payer(), &issuer.pubkey(), &pool, &holder, &holder, 4, 0);
+    let onto_itself = issuer_transfer_ix(
+        &env.payer(),
+        &issuer.pubkey(),
+        &pool,
+        &holder,
+        &holder,
+        4,
+        0,
+    );
     assert_fails(env.send(&[onto_itself], &[&issuer]).await);
     env.send(&[transfer(4, 0)], &[&issuer]).await.unwrap();
     let held = |owner| {
@@ -340,13 +358,22 @@ async fn issuer_credits_only_shares_already_in_the_vault() {
     // holding closes, the 6 others keep earning.
     let burn_from = env.token_account(&share_mint, &issuer.pubkey()).await;
     let dissolve = |owner: &Pubkey, fallback: &Pubkey| {
-        issuer_dissolve_ix(&env.payer(), &issuer.pubkey(), &pool, owner, fallback, &burn_from)
+        issuer_dissolve_ix(
+            &env.payer(),
+            &issuer.pubkey(),
+            &pool,
+            owner,
+            fallback,
+            &burn_from,
+        )
     };
     assert_error(
         env.send(&[dissolve(&other, &other)], &[&issuer]).await,
         RevenueError::SameHolding,
     );
-    env.send(&[dissolve(&other, &holder)], &[&issuer]).await.unwrap();
+    env.send(&[dissolve(&other, &holder)], &[&issuer])
+        .await
+        .unwrap();
     assert_eq!(env.balance(&burn_from).await, 4);
     assert_eq!(env.balance(&vault).await, 6);
     assert_eq!(held(other).await, None);

@@ -137,14 +137,7 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
     }
 
     let dave_usdc = token::create_token_account(&story.cluster, &usdc, &dave.key.pubkey()).await?;
-    token::mint_to(
-        &story.cluster,
-        &usdc,
-        &dave_usdc,
-        &operator.key,
-        50 * USDC,
-    )
-    .await?;
+    token::mint_to(&story.cluster, &usdc, &dave_usdc, &operator.key, 50 * USDC).await?;
     let ix = revenue::deposit_revenue(&dave.key.pubkey(), &keys.share_mint, &dave_usdc, 40 * USDC);
     story
         .step(

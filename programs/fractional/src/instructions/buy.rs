@@ -95,7 +95,9 @@ pub fn handler(ctx: Context<Buy>, shares: u64) -> Result<()> {
     )?;
     // What the offering's shares earned so far is split before the new
     // shares join, so they earn only from now on.
-    let claimable = accounts.revenue_pool.claimable(&accounts.offering_holding)?;
+    let claimable = accounts
+        .revenue_pool
+        .claimable(&accounts.offering_holding)?;
     offering.sync_revenue(claimable)?;
     offering.settle_purchase(&mut accounts.purchase)?;
     let cost = offering.sell(&mut accounts.purchase, shares)?;

@@ -116,7 +116,9 @@ impl<'info> DeliverPurchase<'info> {
 
 pub fn handler<'info>(ctx: Context<'info, DeliverPurchase<'info>>) -> Result<()> {
     let accounts = ctx.accounts;
-    let claimable = accounts.revenue_pool.claimable(&accounts.offering_holding)?;
+    let claimable = accounts
+        .revenue_pool
+        .claimable(&accounts.offering_holding)?;
     accounts.offering.sync_revenue(claimable)?;
     accounts.offering.settle_purchase(&mut accounts.purchase)?;
     let (shares, revenue) = accounts.offering.deliver(&accounts.purchase)?;

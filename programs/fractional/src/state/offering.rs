@@ -78,7 +78,13 @@ impl Offering {
     }
 
     /// A buyer's first purchase opens its record.
-    pub fn open_purchase(&mut self, purchase: &mut Purchase, key: Pubkey, buyer: Pubkey, bump: u8) -> Result<()> {
+    pub fn open_purchase(
+        &mut self,
+        purchase: &mut Purchase,
+        key: Pubkey,
+        buyer: Pubkey,
+        bump: u8,
+    ) -> Result<()> {
         if purchase.offering != Pubkey::default() {
             return Ok(());
         }
@@ -137,9 +143,7 @@ impl Offering {
             FractionalError::OfferingNotOpen
         );
         require!(
-            retired
-                || now >= self.deadline
-                || (self.sold == self.shares_for_sale && in_service),
+            retired || now >= self.deadline || (self.sold == self.shares_for_sale && in_service),
             FractionalError::TooEarlyToClose
         );
         self.state = if self.sold >= self.soft_cap && in_service {

@@ -62,10 +62,11 @@ pub fn handler(
         fallback_owner,
         ctx.bumps.fallback,
     );
-    let (shares, revenue, to_fallback) =
-        accounts
-            .pool
-            .dissolve(&mut accounts.holding, &mut accounts.fallback, return_revenue)?;
+    let (shares, revenue, to_fallback) = accounts.pool.dissolve(
+        &mut accounts.holding,
+        &mut accounts.fallback,
+        return_revenue,
+    )?;
     if shares > 0 {
         vault::pay_out(
             &accounts.pool,

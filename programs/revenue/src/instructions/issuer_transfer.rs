@@ -34,10 +34,7 @@ pub struct IssuerTransfer<'info> {
 impl IssuerTransfer<'_> {
     pub fn validate(&self, _to_owner: &Pubkey, shares: u64, _revenue: u64) -> Result<()> {
         require!(shares > 0, RevenueError::ZeroAmount);
-        require!(
-            shares <= self.from.shares,
-            RevenueError::InsufficientShares
-        );
+        require!(shares <= self.from.shares, RevenueError::InsufficientShares);
         Ok(())
     }
 }
