@@ -290,11 +290,20 @@ pub async fn print_summary(
     ]);
     for key in devices {
         let d = registry::device(cluster, network, &key.pubkey()).await?;
+        let record = pda::device(network, &key.pubkey()).0;
+        // A tokenized device belongs to its asset, managed by its authority.
+        let keys = depin_client::fractional::AssetKeys::of_device(&record);
+        let owner = if d.owner == keys.asset {
+            let asset = depin_client::fractional::asset(cluster, &keys).await?;
+            format!("asset of {}", cast.name_of(&asset.authority))
+        } else {
+            cast.name_of(&d.owner)
+        };
         t.row(vec![
-            short(&pda::device(network, &key.pubkey()).0),
+            short(&record),
             short(&d.device_key),
             format!("{:?}", d.kind),
-            cast.name_of(&d.owner),
+            owner,
             cast.name_of(&d.operator),
             format!("{:x}", d.location),
             d.capacity.to_string(),
