@@ -234,6 +234,21 @@ pub fn buy(
     )
 }
 
+/// The accounts that wind offering `id` down (shared by close, delivery
+/// and cancel).
+fn closer(keys: &AssetKeys, id: u16, parties: &OfferingParties) -> accs::OfferingCloser {
+    accs::OfferingCloser {
+        offering_holding: keys.offering_holding(id),
+        authority_holding: keys.holding(&parties.authority),
+        share_vault: keys.share_vault,
+        asset_shares: keys.asset_shares,
+        rent_payer: parties.rent_payer,
+        revenue_program: depin_revenue::ID,
+        token_program: TOKEN_PROGRAM_ID,
+        system_program: SYSTEM_PROGRAM,
+    }
+}
+
 /// Anyone closes offering `id`. `proceeds` is the authority's account in the
 /// payment mint; `fee_account` the fee recipient's (needed when the
 /// offering has a fee and succeeds).
@@ -256,16 +271,9 @@ pub fn close_offering(
             escrow: keys.escrow(id),
             proceeds: *proceeds,
             fee_account,
-            rent_payer: parties.rent_payer,
             share_mint: keys.share_mint,
             revenue_pool: keys.revenue_pool,
-            offering_holding: keys.offering_holding(id),
-            authority_holding: keys.holding(&parties.authority),
-            share_vault: keys.share_vault,
-            asset_shares: keys.asset_shares,
-            revenue_program: depin_revenue::ID,
-            token_program: TOKEN_PROGRAM_ID,
-            system_program: SYSTEM_PROGRAM,
+            closer: closer(keys, id, parties),
         },
         ixs::CloseOffering {},
     )
@@ -288,16 +296,9 @@ pub fn deliver_purchase(
             offering: keys.offering(id),
             purchase: keys.purchase(id, buyer),
             revenue_pool: keys.revenue_pool,
-            offering_holding: keys.offering_holding(id),
             buyer_holding: keys.holding(buyer),
-            authority_holding: keys.holding(&parties.authority),
-            rent_payer: parties.rent_payer,
             share_mint: keys.share_mint,
-            share_vault: keys.share_vault,
-            asset_shares: keys.asset_shares,
-            revenue_program: depin_revenue::ID,
-            token_program: TOKEN_PROGRAM_ID,
-            system_program: SYSTEM_PROGRAM,
+            closer: closer(keys, id, parties),
         },
         ixs::DeliverPurchase {},
     )
@@ -367,16 +368,9 @@ pub fn cancel_offering(
             asset: keys.asset,
             offering: keys.offering(id),
             escrow: keys.escrow(id),
-            rent_payer: parties.rent_payer,
             share_mint: keys.share_mint,
             revenue_pool: keys.revenue_pool,
-            offering_holding: keys.offering_holding(id),
-            authority_holding: keys.holding(&parties.authority),
-            share_vault: keys.share_vault,
-            asset_shares: keys.asset_shares,
-            revenue_program: depin_revenue::ID,
-            token_program: TOKEN_PROGRAM_ID,
-            system_program: SYSTEM_PROGRAM,
+            closer: closer(keys, id, parties),
         },
         ixs::CancelOffering {},
     )

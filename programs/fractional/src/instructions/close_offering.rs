@@ -1,14 +1,10 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint, Token, TokenAccount};
+use anchor_spl::token::{Mint, TokenAccount};
 use depin_registry::state::{Device, Network};
-use depin_revenue::program::DepinRevenue;
-use depin_revenue::state::Holding;
 
 use crate::errors::FractionalError;
 use crate::events::{OfferingClosed, OfferingUnwound};
 use crate::issue::{mint_and_credit, IssueAccounts};
-use crate::lifecycle::{self, OfferingHolding};
-use crate::pda::ASSET_SHARES_SEED;
 use crate::signer::{as_slices, offering_seeds};
 use crate::state::{Asset, Offering, OfferingState};
 
@@ -38,8 +34,7 @@ pub struct CloseOffering<'info> {
     #[account(
         mut,
         has_one = asset @ FractionalError::WrongAccount,
-        has_one = escrow @ FractionalError::WrongAccount,
-        has_one = rent_payer @ FractionalError::WrongRentPayer
+        has_one = escrow @ FractionalError::WrongAccount
     )]
     pub offering: Box<Account<'info, Offering>>,
     #[account(mut)]
@@ -54,39 +49,17 @@ pub struct CloseOffering<'info> {
     /// The fee recipient's account (payment mint), when there is a fee.
     #[account(mut)]
     pub fee_account: Option<Box<Account<'info, TokenAccount>>>,
-    /// CHECK: receives the rent of whatever closes; address-checked against
-    /// the offering.
-    #[account(mut)]
-    pub rent_payer: UncheckedAccount<'info>,
     #[account(mut)]
     pub share_mint: Box<Account<'info, Mint>>,
     /// CHECK: address-checked against the asset.
     #[account(mut)]
     pub revenue_pool: UncheckedAccount<'info>,
-    /// The offering's own holding (not another offering's of the same pool).
-    #[account(
-        mut,
-        constraint = offering_holding.owner == offering.key()
-            && offering_holding.pool == asset.revenue_pool @ FractionalError::WrongAccount
-    )]
-    pub offering_holding: Box<Account<'info, Holding>>,
-    /// CHECK: the authority's holding (seeds checked by the revenue program).
-    #[account(mut)]
-    pub authority_holding: UncheckedAccount<'info>,
-    /// CHECK: the pool's share vault (checked by the revenue program).
-    #[account(mut)]
-    pub share_vault: UncheckedAccount<'info>,
-    /// CHECK: the asset's share account (seeds checked here).
-    #[account(mut, seeds = [ASSET_SHARES_SEED, asset.key().as_ref()], bump)]
-    pub asset_shares: UncheckedAccount<'info>,
-    pub revenue_program: Program<'info, DepinRevenue>,
-    pub token_program: Program<'info, Token>,
-    pub system_program: Program<'info, System>,
+    pub closer: crate::lifecycle::OfferingCloser<'info>,
 }
 
 impl<'info> CloseOffering<'info> {
     pub fn validate(&self) -> Result<()> {
-        Ok(())
+        self.closer.check(&self.asset, &self.offering)
     }
 
     /// A success with a fee must pay it to the recipient the offering
@@ -112,7 +85,7 @@ impl<'info> CloseOffering<'info> {
             &self.escrow.to_account_info(),
             to,
             &self.offering.to_account_info(),
-            &self.token_program,
+            &self.closer.token_program,
             amount,
             &signer,
         )
@@ -122,36 +95,29 @@ impl<'info> CloseOffering<'info> {
         let issue = IssueAccounts {
             asset: &self.asset,
             share_mint: self.share_mint.to_account_info(),
-            share_vault: self.share_vault.to_account_info(),
+            share_vault: self.closer.share_vault.to_account_info(),
             revenue_pool: self.revenue_pool.to_account_info(),
-            holding: self.authority_holding.to_account_info(),
+            holding: self.closer.authority_holding.to_account_info(),
             payer: self.payer.to_account_info(),
-            revenue_program: self.revenue_program.key(),
-            token_program: self.token_program.key(),
-            system_program: self.system_program.to_account_info(),
+            revenue_program: self.closer.revenue_program.key(),
+            token_program: self.closer.token_program.key(),
+            system_program: self.closer.system_program.to_account_info(),
         };
         mint_and_credit(issue, self.asset.authority, unsold)
     }
 
-    fn offering_holding(&self) -> OfferingHolding<'_, 'info> {
-        OfferingHolding {
-            asset: &self.asset,
-            payer: self.payer.to_account_info(),
-            revenue_pool: self.revenue_pool.to_account_info(),
-            holding: self.offering_holding.to_account_info(),
-            fallback: self.authority_holding.to_account_info(),
-            share_vault: self.share_vault.to_account_info(),
-            share_mint: self.share_mint.to_account_info(),
-            asset_shares: self.asset_shares.to_account_info(),
-            rent_payer: self.rent_payer.to_account_info(),
-            revenue_program: self.revenue_program.key(),
-            token_program: self.token_program.to_account_info(),
-            system_program: self.system_program.to_account_info(),
-        }
+    fn dissolve_holding(&self) -> Result<u64> {
+        self.closer.dissolve(
+            &self.asset,
+            &self.offering,
+            &self.payer,
+            &self.share_mint.to_account_info(),
+            &self.revenue_pool,
+        )
     }
 
-    /// Success: fee and proceeds out of the escrow (which closes), unsold
-    /// shares to the authority. Returns (fee, proceeds, retained).
+    /// Success: fee and proceeds out of the escrow, unsold shares to the
+    /// authority. Returns (fee, proceeds, retained).
     fn pay_out(&mut self) -> Result<(u64, u64, u64)> {
         self.check_fee_account()?;
         let (fee, proceeds) = self.offering.split_proceeds(self.escrow.amount)?;
@@ -169,12 +135,7 @@ impl<'info> CloseOffering<'info> {
 
     fn close_escrow(&mut self) -> Result<bool> {
         self.escrow.reload()?;
-        lifecycle::close_escrow(
-            &self.offering,
-            &self.escrow,
-            &self.rent_payer,
-            &self.token_program,
-        )
+        self.closer.close_escrow(&self.offering, &self.escrow)
     }
 }
 
@@ -192,7 +153,7 @@ pub fn handler<'info>(ctx: Context<'info, CloseOffering<'info>>) -> Result<()> {
     if succeeded {
         (fee, proceeds, retained) = accounts.pay_out()?;
     } else {
-        let burned = accounts.offering_holding().dissolve(&accounts.offering)?;
+        let burned = accounts.dissolve_holding()?;
         accounts.asset.burn(burned)?;
         emit!(OfferingUnwound {
             offering: accounts.offering.key(),
@@ -218,10 +179,10 @@ pub fn handler<'info>(ctx: Context<'info, CloseOffering<'info>>) -> Result<()> {
     };
     if accounts.offering.is_settled() {
         if succeeded {
-            accounts.offering_holding().dissolve(&accounts.offering)?;
+            accounts.dissolve_holding()?;
         }
         if escrow_closed {
-            lifecycle::close_record(&accounts.offering, &accounts.rent_payer)?;
+            accounts.closer.close_record(&accounts.offering)?;
         }
     }
     Ok(())
