@@ -80,30 +80,33 @@ impl State {
     fn pick(&mut self) -> Fault {
         let roll = self.next_unit();
         let f = self.faults;
-        let mut edge = f.drop_request;
-        let fault = if roll < edge {
-            self.counts.dropped_requests += 1;
-            Fault::DropRequest
-        } else if roll < {
-            edge += f.drop_response;
-            edge
-        } {
-            self.counts.dropped_responses += 1;
-            Fault::DropResponse
-        } else if roll < {
-            edge += f.delay;
-            edge
-        } {
-            self.counts.delayed += 1;
-            Fault::Delay
-        } else if roll < edge + f.too_many_requests {
-            self.counts.too_many_requests += 1;
-            Fault::TooMany
-        } else {
-            self.counts.passed += 1;
-            Fault::Pass
+        let bands = [
+            (f.drop_request, Fault::DropRequest),
+            (f.drop_response, Fault::DropResponse),
+            (f.delay, Fault::Delay),
+            (f.too_many_requests, Fault::TooMany),
+        ];
+        let mut edge = 0.0;
+        for (share, fault) in bands {
+            edge += share;
+            if roll < edge {
+                self.count(&fault);
+                return fault;
+            }
+        }
+        self.counts.passed += 1;
+        Fault::Pass
+    }
+
+    fn count(&mut self, fault: &Fault) {
+        let counter = match fault {
+            Fault::DropRequest => &mut self.counts.dropped_requests,
+            Fault::DropResponse => &mut self.counts.dropped_responses,
+            Fault::Delay => &mut self.counts.delayed,
+            Fault::TooMany => &mut self.counts.too_many_requests,
+            Fault::Pass => &mut self.counts.passed,
         };
-        fault
+        *counter += 1;
     }
 }
 
