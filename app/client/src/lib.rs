@@ -11,16 +11,20 @@ pub mod local;
 pub mod registry;
 pub mod revenue;
 pub mod rewards;
+pub mod rpc;
 pub mod staking;
 pub mod token;
 
-pub use cluster::{fetch, fetch_optional, Cluster, Sent};
+pub use cluster::{fetch, fetch_all, fetch_optional, AccountFilter, Cluster, Sent};
 pub use depin_fractional;
 pub use depin_registry;
 pub use depin_revenue;
 pub use depin_rewards;
 pub use depin_staking;
-pub use error::{AnchorFailure, ClientError, TxFailure};
+pub use error::{
+    AnchorFailure, ClientError, FailedInstruction, FailureStage, NamedError, TxFailure,
+};
+pub use rpc::{RpcCluster, RpcConfig, SendOptions};
 
 pub use anchor_lang::prelude::Pubkey;
 pub use solana_instruction::{AccountMeta, Instruction};

@@ -323,6 +323,7 @@ impl Cluster for LocalCluster {
                 signature,
                 compute_units,
                 logs,
+                fee: None,
             }),
             Err(error) => Err(ClientError::Transaction(Box::new(TxFailure::new(
                 error, logs,
