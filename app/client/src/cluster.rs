@@ -1,3 +1,6 @@
+//! The `Cluster` trait every reader and sender is written against, and
+//! generic readers of Anchor accounts.
+
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, Discriminator};
 use solana_account::Account;
@@ -26,7 +29,12 @@ pub enum AccountFilter {
     /// The account's data is exactly this many bytes long.
     DataSize(u64),
     /// The account's data holds `bytes` at `offset`.
-    Memcmp { offset: usize, bytes: Vec<u8> },
+    Memcmp {
+        /// Where the bytes start in the account's data.
+        offset: usize,
+        /// What must be there.
+        bytes: Vec<u8>,
+    },
 }
 
 impl AccountFilter {

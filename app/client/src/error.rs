@@ -292,17 +292,30 @@ pub enum ClientError {
     /// An account's data does not decode as the expected type.
     #[error("account {address} is not a valid {expected}: {reason}")]
     Decode {
+        /// The account read.
         address: Pubkey,
+        /// The type it should hold.
         expected: &'static str,
+        /// Why it does not decode.
         reason: String,
     },
     /// The node answered a JSON-RPC request with an error.
     #[error("RPC {method} failed: {reason}")]
-    Rpc { method: String, reason: String },
+    Rpc {
+        /// The JSON-RPC method.
+        method: String,
+        /// The node's error.
+        reason: String,
+    },
     /// No usable answer from the endpoint after the retries (timeouts,
     /// connection resets, 429s, 5xx).
     #[error("RPC {method}: no answer from the endpoint: {reason}")]
-    Transport { method: String, reason: String },
+    Transport {
+        /// The JSON-RPC method.
+        method: String,
+        /// The last failure (timeout, reset, HTTP status).
+        reason: String,
+    },
     /// No signature landed: each one's blockhash expired and a history
     /// lookup confirmed it was not processed. Nothing was applied, so
     /// sending again is safe.
@@ -310,20 +323,29 @@ pub enum ClientError {
         "transaction not confirmed: {attempts} signatures expired unprocessed \
          (the last was {last}); nothing was applied"
     )]
-    NotConfirmed { attempts: u32, last: Signature },
+    NotConfirmed {
+        /// Signatures made (the first and the re-signs).
+        attempts: u32,
+        /// The last of them.
+        last: Signature,
+    },
     /// The outcome of a sent transaction could not be established (the RPC
     /// endpoint stopped answering). It may still land: look the signature up
     /// before sending again.
     #[error("outcome of transaction {signature} unknown: {reason}; look it up before resending")]
     OutcomeUnknown {
+        /// The signature to look up.
         signature: Signature,
+        /// Why the outcome is unknown.
         reason: String,
     },
     /// The cluster cannot do this (e.g. listing program accounts in the
     /// in-process bank).
     #[error("{what} is not supported by {cluster}")]
     Unsupported {
+        /// The operation.
         what: &'static str,
+        /// The kind of cluster.
         cluster: &'static str,
     },
     /// Anything else the cluster reported.

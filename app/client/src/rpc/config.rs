@@ -26,6 +26,21 @@ pub fn resolve_url(url_or_moniker: &str) -> String {
     }
 }
 
+/// Whether `url` is one of Solana's rate-limited public endpoints.
+pub fn is_public_endpoint(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default();
+    matches!(
+        host,
+        "api.devnet.solana.com" | "api.testnet.solana.com" | "api.mainnet-beta.solana.com"
+    )
+}
+
 /// Everything an [`RpcCluster`](super::RpcCluster) can be told.
 #[derive(Debug, Clone)]
 pub struct RpcConfig {
@@ -58,7 +73,7 @@ impl RpcConfig {
     /// mainnet's public RPC (by URL), and quicker polling on loopback.
     pub fn for_url(url: &str) -> Self {
         let mut config = RpcConfig::default();
-        if url == DEVNET_URL || url == MAINNET_URL {
+        if is_public_endpoint(url) {
             config.transport.rate_limit = Some(RateLimit::PUBLIC_ENDPOINT);
         }
         if url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost") {
@@ -84,8 +99,16 @@ impl RpcConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PriorityFee {
     /// The median of `getRecentPrioritizationFees` over the transaction's
-    /// writable accounts, at least `floor` and at most `cap`.
-    Recent { floor: u64, cap: u64 },
+    /// writable accounts, at least `floor` and at most `cap`; one answer
+    /// serves the same accounts for `reuse_for`.
+    Recent {
+        /// The lowest price paid (micro-lamports per CU).
+        floor: u64,
+        /// The highest price paid, whatever the market.
+        cap: u64,
+        /// How long one answer serves the same writable accounts.
+        reuse_for: Duration,
+    },
     /// Always this price (a user override).
     Fixed(u64),
 }
@@ -93,11 +116,13 @@ pub enum PriorityFee {
 impl Default for PriorityFee {
     /// A floor of 1,000 micro-lamports (0.2 lamports per 200k CU: nothing,
     /// but ahead of zero-priority traffic) and a cap of 1 lamport per CU, so
-    /// a fee spike cannot cost more than 0.0014 SOL per transaction.
+    /// a fee spike cannot cost more than 0.0014 SOL per transaction; fees
+    /// of the same accounts asked at most every 10 s.
     fn default() -> Self {
         PriorityFee::Recent {
             floor: 1_000,
             cap: 1_000_000,
+            reuse_for: Duration::from_secs(10),
         }
     }
 }
@@ -194,4 +219,33 @@ impl RateLimit {
         per_method: Some(36),
         per: Duration::from_secs(10),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monikers_and_public_endpoints() {
+        assert_eq!(resolve_url("devnet"), DEVNET_URL);
+        assert_eq!(resolve_url("l"), LOCALNET_URL);
+        assert_eq!(resolve_url("http://10.0.0.1:8899"), "http://10.0.0.1:8899");
+        assert!(is_public_endpoint("https://api.devnet.solana.com/"));
+        assert!(is_public_endpoint(MAINNET_URL));
+        assert!(!is_public_endpoint(
+            "https://devnet.helius-rpc.com/?api-key=x"
+        ));
+        assert!(!is_public_endpoint(LOCALNET_URL));
+        let devnet = RpcConfig::for_url(DEVNET_URL);
+        assert_eq!(
+            devnet.transport.rate_limit,
+            Some(RateLimit::PUBLIC_ENDPOINT)
+        );
+        assert_eq!(devnet.commitment, CommitmentLevel::Confirmed);
+        assert_eq!(RpcConfig::for_url(LOCALNET_URL).transport.rate_limit, None);
+        assert_eq!(
+            RpcConfig::default().with_compute_unit_price(5).priority_fee,
+            PriorityFee::Fixed(5)
+        );
+    }
 }

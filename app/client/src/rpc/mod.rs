@@ -26,8 +26,9 @@
 //!    history lookup proved the expired signature never landed;
 //! 4. `getTransaction` gives the compute units, logs and fee actually paid.
 //!
-//! On a local validator a send takes about 6 requests: fees, simulation,
-//! send, one or two status polls, the transaction.
+//! On a local validator a send takes about 6 requests: fees (reused for 10 s
+//! per account set), simulation, send, one or two status polls, the
+//! transaction.
 
 mod airdrop;
 mod backoff;
@@ -35,6 +36,7 @@ mod budget;
 mod chain;
 mod config;
 mod deliver;
+mod fee_cache;
 mod rate_limit;
 mod reads;
 mod send;
@@ -54,8 +56,8 @@ use solana_rpc_client::rpc_client::RpcClientConfig;
 pub use backoff::Backoff;
 pub use budget::MAX_COMPUTE_UNIT_LIMIT;
 pub use config::{
-    resolve_url, CommitmentLevel, ComputeUnitMargin, ConfirmPolicy, PriorityFee, RateLimit,
-    RpcConfig, TransportPolicy, DEVNET_URL, LOCALNET_URL, MAINNET_URL,
+    is_public_endpoint, resolve_url, CommitmentLevel, ComputeUnitMargin, ConfirmPolicy,
+    PriorityFee, RateLimit, RpcConfig, TransportPolicy, DEVNET_URL, LOCALNET_URL, MAINNET_URL,
 };
 pub use send::SendOptions;
 pub use transport::RpcStats;
@@ -73,6 +75,7 @@ pub struct RpcCluster {
     config: RpcConfig,
     stats: Arc<Mutex<RpcStats>>,
     recent: RecentSignatures,
+    fees: fee_cache::FeeCache,
     rent: Mutex<HashMap<usize, u64>>,
 }
 
@@ -98,10 +101,15 @@ impl RpcCluster {
                 commitment: config.commitment,
             }),
         );
+        let fee_reuse = match config.priority_fee {
+            PriorityFee::Recent { reuse_for, .. } => reuse_for,
+            PriorityFee::Fixed(_) => std::time::Duration::ZERO,
+        };
         Ok(RpcCluster {
             client,
             url,
             payer,
+            fees: fee_cache::FeeCache::new(fee_reuse),
             config,
             stats,
             recent: RecentSignatures::default(),
@@ -186,5 +194,26 @@ impl Cluster for RpcCluster {
 
     async fn minimum_balance(&self, data_len: usize) -> Result<u64, ClientError> {
         self.read_minimum_balance(data_len).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// A crank or CLI may `tokio::spawn` sends and reads.
+    #[test]
+    fn futures_of_sends_and_reads_are_send() {
+        let cluster = RpcCluster::new(LOCALNET_URL, Keypair::new()).unwrap();
+        let options = SendOptions::default();
+        assert_send(&cluster.send_with(&[], &[], &options));
+        assert_send(&cluster.send(&[], &[]));
+        assert_send(&cluster.get_multiple_accounts(&[]));
+        assert_send(&cluster.get_program_accounts(&Pubkey::default(), &[]));
+        assert_send(&cluster.airdrop(&Pubkey::default(), 1));
+        assert_send(&cluster.unix_timestamp());
+        assert_send(&cluster.minimum_balance(0));
     }
 }

@@ -1,6 +1,7 @@
 //! Sending: budget, simulation, the send loop, and what landed.
 
 use std::str::FromStr;
+use std::time::Instant;
 
 use anchor_lang::prelude::Pubkey;
 use serde_json::json;
@@ -188,15 +189,20 @@ impl RpcCluster {
     async fn priority_price(&self, message: &Message) -> Result<u64, ClientError> {
         match self.config.priority_fee {
             PriorityFee::Fixed(price) => Ok(price),
-            PriorityFee::Recent { floor, cap } => {
+            PriorityFee::Recent { floor, cap, .. } => {
                 let accounts = budget::writable_accounts(message);
+                if let Some(price) = self.fees.get(&accounts, Instant::now()) {
+                    return Ok(price);
+                }
                 let recent = self
                     .client
                     .get_recent_prioritization_fees(&accounts)
                     .await
                     .map_err(rpc_error("getRecentPrioritizationFees"))?;
                 let fees = recent.iter().map(|f| f.prioritization_fee).collect();
-                Ok(budget::priority_price(fees, floor, cap))
+                let price = budget::priority_price(fees, floor, cap);
+                self.fees.put(&accounts, price, Instant::now());
+                Ok(price)
             }
         }
     }
