@@ -56,7 +56,7 @@ impl Table {
     }
 }
 
-/// `GqJu…AZnR`: enough of a key to tell keys apart in a table.
+/// `Hg6w…ZucN`: enough of a key to tell keys apart in a table.
 pub fn short(key: &impl ToString) -> String {
     let s = key.to_string();
     if s.len() <= 10 {
@@ -87,8 +87,8 @@ mod tests {
     #[test]
     fn shortens_keys() {
         assert_eq!(
-            short(&"GqJujfR8orbXPqZcdY9rGxJwDa2zVzN5sP3VJ5FsAZnR"),
-            "GqJu…AZnR"
+            short(&"Hg6wxgA3a1CSamD91iMxE3EjUDFR6BQymz9fXSmmZucN"),
+            "Hg6w…ZucN"
         );
     }
 }

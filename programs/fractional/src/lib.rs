@@ -23,7 +23,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("C77Y6SjoAaNKt2aw2onPPH8gXKDix7VMDqAtEDv3oKhd");
+declare_id!("CKLQSr3GXX2gwPfWMryrrHkAxvUaAzG1aZtNeWCB98sr");
 
 #[program]
 pub mod depin_fractional {

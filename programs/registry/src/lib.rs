@@ -17,7 +17,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("GqJujfR8orbXPqZcdY9rGxJwDa2zVzN5sP3VJ5FsAZnR");
+declare_id!("Hg6wxgA3a1CSamD91iMxE3EjUDFR6BQymz9fXSmmZucN");
 
 #[program]
 pub mod depin_registry {

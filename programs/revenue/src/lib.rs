@@ -18,7 +18,7 @@ pub mod vault;
 
 use instructions::*;
 
-declare_id!("AbgxCGQ1GwAA3ZayHUcFndFRWy1rZLyQJrhpqjPsXPsY");
+declare_id!("HqtHHtCC37uDk6UFukpBVwqme96gGp8GVxQwem8q6NCg");
 
 #[program]
 pub mod depin_revenue {

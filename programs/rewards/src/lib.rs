@@ -28,7 +28,7 @@ use claims::ClaimArgs;
 use instructions::*;
 use state::Guards;
 
-declare_id!("B1cUEqMQntaLUzv23LVH7w5onu3A9Q14BiZN4cqoVvJ3");
+declare_id!("Hf7TBbwoK42EG3ndCEz33c67zXaST9B6DBJMLWq1kYx4");
 
 #[program]
 pub mod depin_rewards {

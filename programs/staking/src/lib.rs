@@ -24,7 +24,7 @@ pub use depin_accrual;
 use instructions::*;
 use state::PoolParams;
 
-declare_id!("BTNj37xBppazQfLRByGLSCCFQR7XhBHMDJ6p2SPUfkVW");
+declare_id!("GHgZLM2B736A4UWdCAxf1bJ9xsqvnJpYxJTvCkjv1Py4");
 
 #[program]
 pub mod depin_staking {
