@@ -339,6 +339,9 @@ pub enum ClientError {
         /// Why the outcome is unknown.
         reason: String,
     },
+    /// The transaction needs a signature from this key, which was not given.
+    #[error("the transaction needs a signature from {0}, which was not given")]
+    MissingSigner(Pubkey),
     /// The cluster cannot do this (e.g. listing program accounts in the
     /// in-process bank).
     #[error("{what} is not supported by {cluster}")]

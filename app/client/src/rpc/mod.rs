@@ -201,6 +201,8 @@ impl Cluster for RpcCluster {
 mod tests {
     use super::*;
 
+    use solana_signer::Signer;
+
     fn assert_send<T: Send>(_: &T) {}
 
     /// A crank or CLI may `tokio::spawn` sends and reads.
@@ -215,5 +217,16 @@ mod tests {
         assert_send(&cluster.airdrop(&Pubkey::default(), 1));
         assert_send(&cluster.unix_timestamp());
         assert_send(&cluster.minimum_balance(0));
+    }
+
+    /// Refused before any request (the endpoint here does not exist).
+    #[tokio::test]
+    async fn a_missing_signer_is_named_before_anything_is_asked() {
+        let cluster = RpcCluster::new("http://127.0.0.1:9", Keypair::new()).unwrap();
+        let owner = Keypair::new().pubkey();
+        let ix = anchor_lang::solana_program::system_instruction::transfer(&owner, &owner, 1);
+        let error = cluster.send(&[ix], &[]).await.unwrap_err();
+        assert!(matches!(error, ClientError::MissingSigner(key) if key == owner), "{error}");
+        assert_eq!(cluster.stats().calls, 0);
     }
 }

@@ -66,8 +66,10 @@ impl RpcCluster {
         signers: &[&Keypair],
         options: &SendOptions,
     ) -> Result<Sent, ClientError> {
+        // Budget instructions add no signers: check them before any request.
+        let unbudgeted = Message::new(instructions, Some(&self.payer.pubkey()));
+        let signers = self.signers_for(&unbudgeted, signers)?;
         let prepared = self.prepare(instructions, options).await?;
-        let signers = self.signers_for(&prepared.message, signers)?;
         let chain = self.chain();
         let first_blockhash = match prepared.blockhash {
             Some(blockhash) => blockhash,
@@ -220,11 +222,7 @@ impl RpcCluster {
             let signer = std::iter::once(&self.payer)
                 .chain(signers.iter().copied())
                 .find(|s| s.pubkey() == *key)
-                .ok_or_else(|| {
-                    ClientError::Cluster(format!(
-                        "the transaction needs a signature from {key}, which was not given"
-                    ))
-                })?;
+                .ok_or(ClientError::MissingSigner(*key))?;
             chosen.push(signer);
         }
         Ok(chosen)
