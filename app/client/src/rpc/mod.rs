@@ -226,7 +226,10 @@ mod tests {
         let owner = Keypair::new().pubkey();
         let ix = anchor_lang::solana_program::system_instruction::transfer(&owner, &owner, 1);
         let error = cluster.send(&[ix], &[]).await.unwrap_err();
-        assert!(matches!(error, ClientError::MissingSigner(key) if key == owner), "{error}");
+        assert!(
+            matches!(error, ClientError::MissingSigner(key) if key == owner),
+            "{error}"
+        );
         assert_eq!(cluster.stats().calls, 0);
     }
 }
