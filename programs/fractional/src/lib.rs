@@ -23,7 +23,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("CKLQSr3GXX2gwPfWMryrrHkAxvUaAzG1aZtNeWCB98sr");
+declare_id!("Hb14VLeKw9XiRDUESUxpQtDcoiv3wGCnFSb8yjEJNG6V");
 
 #[program]
 pub mod depin_fractional {
