@@ -3,6 +3,7 @@
 //! the program crates themselves; nothing here redefines a seed or a layout.
 
 pub mod cluster;
+pub mod deploy;
 pub mod error;
 pub mod events;
 pub mod fractional;
