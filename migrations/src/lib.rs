@@ -1,16 +1,36 @@
 //! Post-deploy bootstrap, in Rust (no deploy.ts). Every step checks the chain
 //! first and does nothing if its work is already there, so the whole
-//! sequence can be re-run after a partial failure or on every deploy.
+//! sequence can be re-run after a partial failure or on every deploy
+//! ([`bootstrap`] runs them all: platform, reward mint, network, roles).
+
+mod bootstrap;
+mod mint;
+mod roles;
+
+pub use bootstrap::{bootstrap, BootstrapError, BootstrapReport, BootstrapSpec, RewardMint, Step};
+pub use mint::{ensure_reward_mint, reward_mint_address};
+pub use roles::{ensure_role, RoleStep};
 
 use depin_client::registry::{self, CreateNetworkArgs};
 use depin_client::{ClientError, Cluster, Keypair, Pubkey, Signer};
 use depin_registry::pda;
+use depin_registry::state::Network;
 
 /// What a step did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Created,
     AlreadyPresent,
+}
+
+impl Outcome {
+    /// `created` or `already-present` (stable, for JSON output).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::AlreadyPresent => "already-present",
+        }
+    }
 }
 
 /// Creates the platform account (network id counter) if it is missing.
@@ -32,22 +52,36 @@ pub struct NetworkSpec {
     pub min_operator_bond: u64,
 }
 
+/// `creator`'s network named `name`, if there is one. Networks are few, so
+/// a scan of ids is fine.
+pub async fn find_network(
+    cluster: &impl Cluster,
+    creator: &Pubkey,
+    name: &str,
+) -> Result<Option<(Pubkey, Network)>, ClientError> {
+    let count = registry::next_network_id(cluster).await?;
+    for id in 0..count {
+        let address = pda::network(id).0;
+        let network = registry::network(cluster, &address).await?;
+        if network.creator == *creator && network.name() == name {
+            return Ok(Some((address, network)));
+        }
+    }
+    Ok(None)
+}
+
 /// Finds `creator`'s network named `spec.name`, or creates it (and the
-/// platform, if needed). Networks are few, so a scan of ids is fine.
+/// platform, if needed).
 pub async fn ensure_network(
     cluster: &impl Cluster,
     creator: &Keypair,
     spec: &NetworkSpec,
 ) -> Result<(Pubkey, Outcome), ClientError> {
     ensure_platform(cluster).await?;
-    let count = registry::next_network_id(cluster).await?;
-    for id in 0..count {
-        let address = pda::network(id).0;
-        let network = registry::network(cluster, &address).await?;
-        if network.creator == creator.pubkey() && network.name() == spec.name {
-            return Ok((address, Outcome::AlreadyPresent));
-        }
+    if let Some((address, _)) = find_network(cluster, &creator.pubkey(), &spec.name).await? {
+        return Ok((address, Outcome::AlreadyPresent));
     }
+    let count = registry::next_network_id(cluster).await?;
     let args = CreateNetworkArgs {
         name: spec.name.clone(),
         epoch_length_secs: spec.epoch_length_secs,
