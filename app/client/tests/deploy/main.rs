@@ -491,3 +491,72 @@ async fn refuses_a_build_for_another_id_and_an_underfunded_payer() {
         "nothing was started"
     );
 }
+
+#[tokio::test]
+async fn deploys_all_five_one_at_a_time_within_the_estimate() {
+    let Some(builds) = sbf_builds() else { return };
+    let bank = Bank::start().await;
+    let dir = scratch("all");
+    let authority = bank.payer().insecure_clone();
+    let options = options(&authority);
+    let programs: Vec<Program> = [
+        "depin_registry",
+        "depin_rewards",
+        "depin_staking",
+        "depin_revenue",
+        "depin_fractional",
+    ]
+    .iter()
+    .map(|name| program(name, elf(&builds, name), &dir))
+    .collect();
+    let mut plans = vec![];
+    for program in &programs {
+        plans.push(deploy::plan(&bank, program, &options).await.unwrap());
+    }
+    let funds = deploy::check_funds(&bank, &plans).await.unwrap();
+    let needed = deploy::required_balance(plans.iter().map(|p| &p.cost));
+    let estimated: i128 = plans.iter().map(|p| p.cost.net()).sum();
+    let before = bank.lamports(&authority.pubkey()).await;
+    let started = std::time::Instant::now();
+    let mut transactions = 0;
+    for (plan, program) in plans.into_iter().zip(&programs) {
+        let report = deploy::execute(&bank, program, plan, &options, &())
+            .await
+            .unwrap();
+        assert_eq!(
+            report.lamports_spent,
+            report.estimate.net(),
+            "{}",
+            report.program
+        );
+        transactions += report.transactions;
+        println!(
+            "{:18} {:>8} bytes {:>5} tx {:>14} lamports {:>6.2} s",
+            report.program,
+            report.elf_len,
+            report.transactions,
+            report.lamports_spent,
+            report.elapsed.as_secs_f64()
+        );
+    }
+    let spent = i128::from(before - bank.lamports(&authority.pubkey()).await);
+    println!(
+        "all five: {transactions} transactions, {spent} lamports spent (estimated {estimated}, \
+         peak needed {needed} + payer reserve = {}), {:.1} s",
+        funds.needed,
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(spent, estimated);
+    // New deploys: the peak is the final rent plus fees (the loader hands
+    // each buffer back before it takes the programdata's rent).
+    assert_eq!(i128::from(needed), estimated);
+    for program in &programs {
+        assert!(
+            bank.get_account(&program.address())
+                .await
+                .unwrap()
+                .unwrap()
+                .executable
+        );
+    }
+}
