@@ -1,11 +1,32 @@
-//! `depin`: every user action of the depin programs. Today: `demo`, the
-//! whole story so far on an in-process cluster.
+//! `depin`: every user action of the depin programs. Today: `keys`,
+//! `deploy`, `init` against any cluster, and `demo`, the whole story on an
+//! in-process cluster.
+//!
+//! Conventions shared by every command (see `config` and `output`): the
+//! `solana` CLI's config file and flags (`-u`, `-k`, `--commitment`, `-C`),
+//! `--output json|json-compact`, errors on stderr with exit code 1 (2 for a
+//! command line clap refuses).
 
+mod commands;
+mod config;
 mod demo;
+mod output;
+mod progress;
 mod quiet;
 mod table;
+mod workspace;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use depin_client::rpc::{CommitmentLevel, RpcCluster, RpcConfig};
+use depin_client::Keypair;
+
+use commands::{deploy, init, keys};
+use config::{Overrides, Settings, Source};
+use output::OutputFormat;
 
 #[derive(Parser)]
 #[command(
@@ -14,12 +35,63 @@ use clap::{Parser, Subcommand};
     about = "DePIN programs on Solana: networks, devices, rewards, fractional machines"
 )]
 struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
 
+#[derive(Args)]
+struct GlobalArgs {
+    /// Solana CLI config file [default: ~/.config/solana/cli/config.yml]
+    #[arg(short = 'C', long = "config", global = true, value_name = "PATH")]
+    config_file: Option<PathBuf>,
+    /// RPC URL or moniker: mainnet-beta (m), devnet (d), testnet (t), localhost (l)
+    #[arg(
+        short = 'u',
+        long = "url",
+        global = true,
+        value_name = "URL_OR_MONIKER"
+    )]
+    url: Option<String>,
+    /// Websocket URL [default: derived from the RPC URL]
+    #[arg(long = "ws", global = true, value_name = "URL")]
+    websocket_url: Option<String>,
+    /// Keypair file (64-byte JSON array) that pays and signs [default: from the config]
+    #[arg(short = 'k', long = "keypair", global = true, value_name = "PATH")]
+    keypair: Option<PathBuf>,
+    /// Commitment for reads and confirmations [default: from the config, else confirmed]
+    #[arg(long, global = true, value_parser = ["processed", "confirmed", "finalized"])]
+    commitment: Option<String>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Display)]
+    output: OutputFormat,
+}
+
+impl GlobalArgs {
+    fn settings(&self) -> Result<Settings> {
+        let overrides = Overrides {
+            config_file: self.config_file.clone(),
+            url: self.url.clone(),
+            websocket_url: self.websocket_url.clone(),
+            keypair: self.keypair.clone(),
+            commitment: self.commitment.clone(),
+        };
+        Settings::load(&overrides, &config::home_dir()?)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Program keypairs and declared ids (like `anchor keys`), and new wallets.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Deploys or upgrades the programs' SBF builds (target/deploy/*.so).
+    Deploy(deploy::DeployArgs),
+    /// Bootstraps a deployment: platform, a network with its reward mint, its first roles.
+    Init(init::InitArgs),
+    /// Shows the settings in force: config file, RPC and websocket URLs, keypair, commitment.
+    Config,
     /// Runs the depin story on an in-process cluster (no validator needed):
     /// network, roles, maker, devices, a signed attestation, a transfer.
     Demo {
@@ -30,20 +102,86 @@ enum Command {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+/// A cluster over JSON-RPC as the settings say.
+fn connect(settings: &Settings, payer: Keypair) -> Result<RpcCluster> {
+    let commitment = match settings.commitment {
+        config::Commitment::Processed => CommitmentLevel::Processed,
+        config::Commitment::Confirmed => CommitmentLevel::Confirmed,
+        config::Commitment::Finalized => CommitmentLevel::Finalized,
+    };
+    let rpc_config = RpcConfig::for_url(&settings.rpc_url).with_commitment(commitment);
+    Ok(RpcCluster::with_config(
+        &settings.rpc_url,
+        payer,
+        rpc_config,
+    )?)
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let output = cli.global.output;
+    match cli.command {
+        Command::Demo { sbf } => demo::run(sbf).await,
+        Command::Config => {
+            config::show(&cli.global.settings()?, output);
+            Ok(())
+        }
+        Command::Keys(command) => {
+            keys::run(command, output, || Ok(cli.global.settings()?.keypair_path))
+        }
+        Command::Deploy(args) => {
+            let settings = cli.global.settings()?;
+            let workspace = workspace::Workspace::find(&std::env::current_dir()?)?;
+            // Files first: a missing build or keypair fails before any request.
+            let programs = deploy::load_programs(&workspace, &args)?;
+            let payer = settings.payer()?;
+            let authority = match &args.upgrade_authority {
+                Some(path) => config::read_keypair(path, &Source::Flag)?,
+                None => payer.insecure_clone(),
+            };
+            let cluster = connect(&settings, payer)?;
+            deploy::run(
+                &cluster,
+                &settings.rpc_url,
+                programs,
+                &authority,
+                &args,
+                output,
+            )
+            .await
+        }
+        Command::Init(args) => {
+            let settings = cli.global.settings()?;
+            let payer = settings.payer()?;
+            let creator = payer.insecure_clone();
+            let cluster = connect(&settings, payer)?;
+            init::run(&cluster, &settings.rpc_url, &creator, &args, output).await
+        }
+    }
+}
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
     // The in-process bank logs every instruction at debug level; users who
     // want that can still set RUST_LOG. Set before any thread starts.
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "off");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        match cli.command {
-            Command::Demo { sbf } => demo::run(sbf).await,
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
         }
-    })
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

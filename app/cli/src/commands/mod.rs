@@ -1,0 +1,3 @@
+pub mod deploy;
+pub mod init;
+pub mod keys;
