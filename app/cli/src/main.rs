@@ -132,7 +132,7 @@ async fn run(cli: Cli) -> Result<()> {
             let settings = cli.global.settings()?;
             let workspace = workspace::Workspace::find(&std::env::current_dir()?)?;
             // Files first: a missing build or keypair fails before any request.
-            let programs = deploy::load_programs(&workspace, &args)?;
+            let programs = deploy::load_programs(&workspace, &args, &settings.rpc_url)?;
             let payer = settings.payer()?;
             let authority = match &args.upgrade_authority {
                 Some(path) => config::read_keypair(path, &Source::Flag)?,

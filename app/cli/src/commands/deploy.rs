@@ -52,8 +52,14 @@ pub struct DeployArgs {
     pub dry_run: bool,
 }
 
-/// The programs' files, checked before anything is sent.
-pub fn load_programs(workspace: &Workspace, args: &DeployArgs) -> Result<Vec<Program>> {
+/// The programs' files, checked before anything is sent. An unfinished
+/// deploy's buffer keypair is kept per cluster (`cluster_url`), so deploys to
+/// several clusters (or test validators) never pick up each other's buffer.
+pub fn load_programs(
+    workspace: &Workspace,
+    args: &DeployArgs,
+    cluster_url: &str,
+) -> Result<Vec<Program>> {
     let keypair_dir = args.keypair_dir.resolve(workspace);
     let program_dir = args
         .program_dir
@@ -62,11 +68,24 @@ pub fn load_programs(workspace: &Workspace, args: &DeployArgs) -> Result<Vec<Pro
     workspace
         .select(&args.programs)?
         .iter()
-        .map(|source| load_program(source, &program_dir, &keypair_dir))
+        .map(|source| load_program(source, &program_dir, &keypair_dir, cluster_url))
         .collect()
 }
 
-fn load_program(source: &ProgramSource, program_dir: &Path, keypair_dir: &Path) -> Result<Program> {
+/// FNV-1a: a short, stable tag of the cluster URL for file names.
+fn cluster_tag(url: &str) -> String {
+    let hash = url.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{:08x}", hash >> 32)
+}
+
+fn load_program(
+    source: &ProgramSource,
+    program_dir: &Path,
+    keypair_dir: &Path,
+    cluster_url: &str,
+) -> Result<Program> {
     let name = &source.lib_name;
     let so = program_dir.join(format!("{name}.so"));
     let elf = std::fs::read(&so).with_context(|| {
@@ -89,7 +108,10 @@ fn load_program(source: &ProgramSource, program_dir: &Path, keypair_dir: &Path) 
         name: name.clone(),
         elf,
         keypair,
-        buffer_keypair_path: program_dir.join(format!("{name}-buffer-keypair.json")),
+        buffer_keypair_path: program_dir.join(format!(
+            "{name}-buffer-{}-keypair.json",
+            cluster_tag(cluster_url)
+        )),
     })
 }
 
@@ -302,4 +324,20 @@ fn report_table(reports: &[Report]) -> String {
         ]);
     }
     table.render()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cluster_tags_are_stable_and_differ() {
+        assert_eq!(
+            super::cluster_tag("http://127.0.0.1:8899"),
+            super::cluster_tag("http://127.0.0.1:8899")
+        );
+        assert_ne!(
+            super::cluster_tag("http://127.0.0.1:8899"),
+            super::cluster_tag("http://127.0.0.1:8999")
+        );
+        assert_eq!(super::cluster_tag("").len(), 8);
+    }
 }
