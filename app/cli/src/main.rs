@@ -24,7 +24,7 @@ use clap::{Args, Parser, Subcommand};
 use depin_client::rpc::{CommitmentLevel, RpcCluster, RpcConfig};
 use depin_client::Keypair;
 
-use commands::{deploy, init, keys};
+use commands::{deploy, init, keys, wallet};
 use config::{Overrides, Settings, Source};
 use output::OutputFormat;
 
@@ -90,6 +90,17 @@ enum Command {
     Deploy(deploy::DeployArgs),
     /// Bootstraps a deployment: platform, a network with its reward mint, its first roles.
     Init(init::InitArgs),
+    /// The SOL balance of an address [default: the keypair's].
+    Balance {
+        address: Option<depin_client::Pubkey>,
+    },
+    /// Asks the cluster's faucet for SOL (local validator, devnet, testnet).
+    Airdrop {
+        /// Amount of SOL, e.g. 2 or 0.5.
+        amount: String,
+        /// Recipient [default: the keypair's address].
+        recipient: Option<depin_client::Pubkey>,
+    },
     /// Shows the settings in force: config file, RPC and websocket URLs, keypair, commitment.
     Config,
     /// Runs the depin story on an in-process cluster (no validator needed):
@@ -115,6 +126,21 @@ fn connect(settings: &Settings, payer: Keypair) -> Result<RpcCluster> {
         payer,
         rpc_config,
     )?)
+}
+
+/// A cluster for reads, and `address` or else the keypair's address. The
+/// keypair file is needed only when no address is given.
+fn cluster_and_address(
+    settings: &Settings,
+    address: Option<depin_client::Pubkey>,
+) -> Result<(RpcCluster, depin_client::Pubkey)> {
+    use depin_client::Signer;
+    let payer = match address {
+        Some(_) => Keypair::new(),
+        None => settings.payer()?,
+    };
+    let address = address.unwrap_or_else(|| payer.pubkey());
+    Ok((connect(settings, payer)?, address))
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -148,6 +174,17 @@ async fn run(cli: Cli) -> Result<()> {
                 output,
             )
             .await
+        }
+        Command::Balance { address } => {
+            let settings = cli.global.settings()?;
+            let (cluster, address) = cluster_and_address(&settings, address)?;
+            wallet::balance(&cluster, &address, output).await
+        }
+        Command::Airdrop { amount, recipient } => {
+            let lamports = wallet::parse_sol(&amount)?;
+            let settings = cli.global.settings()?;
+            let (cluster, recipient) = cluster_and_address(&settings, recipient)?;
+            wallet::airdrop(&cluster, &recipient, lamports, output).await
         }
         Command::Init(args) => {
             let settings = cli.global.settings()?;

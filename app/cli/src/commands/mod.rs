@@ -1,3 +1,4 @@
 pub mod deploy;
 pub mod init;
 pub mod keys;
+pub mod wallet;
