@@ -125,10 +125,11 @@ impl RpcCluster {
         };
         if options.skip_simulation {
             let limit = options.compute_unit_limit.filter(|_| limit_needed);
-            let message = with_budget(instructions, &payer, limit, price.await?.filter(|p| *p > 0));
+            let price = price.await?.filter(|p| *p > 0);
+            let (message, prepended) = with_budget(instructions, &payer, limit, price);
             return Ok(Prepared {
-                prepended: message.1,
-                message: message.0,
+                message,
+                prepended,
                 blockhash: None,
                 simulated_units: 0,
                 simulated_logs: Vec::new(),
@@ -140,7 +141,9 @@ impl RpcCluster {
         let trial_price = price_needed.then_some(0);
         let (trial, trial_prepended) = with_budget(instructions, &payer, trial_limit, trial_price);
         let (price, simulation) = tokio::join!(price, self.simulate(&trial));
-        let (price, simulation) = (price?.filter(|p| *p > 0), simulation?);
+        // The simulation's verdict first: a refusal says more than a fee
+        // lookup that failed alongside it.
+        let simulation = simulation?;
         let logs = simulation.logs.clone().unwrap_or_default();
         if let Some(error) = simulation.err {
             let failure = TxFailure::new(TransactionError::from(error), logs)
@@ -148,6 +151,7 @@ impl RpcCluster {
                 .with_programs(&budget::message_programs(&trial), trial_prepended);
             return Err(failure.into());
         }
+        let price = price?.filter(|p| *p > 0);
         let units = simulation.units_consumed.unwrap_or(0);
         let limit = match (limit_needed, options.compute_unit_limit) {
             (false, _) => None,
