@@ -13,7 +13,7 @@ use super::{
     keyfile, write, Action, BufferStep, DeployError, Options, Plan, Program, Progress, Report,
 };
 use crate::cluster::{Cluster, Sent};
-use crate::error::ClientError;
+use crate::error::{ClientError, FailureStage};
 
 /// Counts what is sent, and the fees the cluster reports.
 pub(crate) struct Sender<'a, C> {
@@ -50,8 +50,9 @@ impl<'a, C: Cluster> Sender<'a, C> {
                     }
                 };
             }
-            // A transaction that failed on chain was sent, and paid for.
-            Err(ClientError::Transaction(_)) => {
+            // A transaction that failed on chain was sent, and paid for
+            // (one refused by simulation was not).
+            Err(ClientError::Transaction(failure)) if failure.stage == FailureStage::Execution => {
                 self.transactions.fetch_add(1, Ordering::Relaxed);
             }
             Err(_) => {}
