@@ -31,8 +31,9 @@ fn parses_anchor_log_line() {
     assert!(AnchorFailure::from_logs(&["Program log: hi".to_string()]).is_none());
 }
 
-/// Logs of a registry `transfer_device` by a non-owner, as the validator
-/// printed them (two compute budget instructions in front).
+/// Logs of a registry `transfer_device` by a non-owner, as
+/// `solana-test-validator` 4.2.2 returned them to `RpcCluster`'s simulation
+/// (two compute budget instructions in front).
 fn registry_refusal_logs() -> Vec<String> {
     let registry = depin_registry::ID;
     lines(&format!(
@@ -44,10 +45,10 @@ fn registry_refusal_logs() -> Vec<String> {
          Program log: Instruction: TransferDevice
          Program log: AnchorError thrown in programs/registry/src/state/device.rs:71. Error Code: NotDeviceOwner. Error Number: 6018. Error Message: Only the device owner may do this.
          Program log: Left:
-         Program log: 5ZWj7a1f8tWkjBESHKgrLmXshuXxqeY9SYcfbshpAqPG
+         Program log: 8rQbrhXF5PsoBkYwbTpnD5C6LhEVpqvP1du6DbrbXd5J
          Program log: Right:
-         Program log: 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin
-         Program {registry} consumed 6234 of 7800 compute units
+         Program log: ESeDFNrCRhuf1XPRWSchptbN54Y4YNDFjRYQLUudF9fT
+         Program {registry} consumed 4900 of 1399700 compute units
          Program {registry} failed: custom program error: 0x1782"
     ))
 }
@@ -80,30 +81,46 @@ fn anchor_error_is_named_with_its_instruction_in_the_callers_numbering() {
     assert!(!text.contains("Custom"), "{text}");
 }
 
+/// An SPL Token transfer of more than the balance, as the validator (which
+/// runs p-token) logged it in simulation.
 #[test]
 fn spl_token_error_is_named_from_the_table() {
     let logs = lines(&format!(
-        "Program {TOKEN} invoke [1]
-         Program log: Instruction: Transfer
+        "Program {BUDGET} invoke [1]
+         Program {BUDGET} success
+         Program {BUDGET} invoke [1]
+         Program {BUDGET} success
+         Program {TOKEN} invoke [1]
          Program log: Error: insufficient funds
-         Program {TOKEN} consumed 4381 of 200000 compute units
+         Program {TOKEN} consumed 181 of 1399700 compute units
          Program {TOKEN} failed: custom program error: 0x1"
     ));
-    let failure = TxFailure::new(custom(0, 1), logs);
+    let failure = TxFailure::new(custom(2, 1), logs);
     let named = failure.named.as_ref().unwrap();
     assert_eq!(
         (named.name.as_str(), named.message.as_str()),
         ("InsufficientFunds", "Insufficient funds")
     );
+    // Without the message's programs, the instruction is found in the logs.
     assert_eq!(
         failure.instruction.as_ref().unwrap().program_id,
         Some(spl_token::ID)
     );
-    assert!(failure
-        .to_string()
-        .starts_with("instruction 0 (spl_token): InsufficientFunds: Insufficient funds (error 1)"));
+    let text = failure.to_string();
+    assert!(
+        text.starts_with(
+            "instruction 2 (spl_token): InsufficientFunds: Insufficient funds (error 1)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\n    Program log: Error: insufficient funds"),
+        "{text}"
+    );
 }
 
+/// The shape of a token error raised inside a CPI (the caller fails with
+/// the token program's code).
 #[test]
 fn token_error_inside_a_cpi_names_the_token_program_not_the_caller() {
     let caller = depin_revenue::ID;
