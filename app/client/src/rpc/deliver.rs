@@ -191,8 +191,10 @@ async fn watch<C: Chain>(
         if last_submit.elapsed() < policy.resend_interval {
             continue;
         }
-        // Rebroadcast the same bytes (harmless: one signature lands once).
-        let _ = chain.submit(transaction).await;
+        // Rebroadcast the same bytes (harmless: one signature lands once),
+        // best effort: a rebroadcast stuck in transport retries must not
+        // hold up the polls and the expiry check.
+        let _ = tokio::time::timeout(policy.resend_interval, chain.submit(transaction)).await;
         last_submit = Instant::now();
         let height = match chain.block_height().await {
             Ok(height) => height,

@@ -4,6 +4,7 @@
 //! are missing, unless `DEPIN_REQUIRE_VALIDATOR=1`.
 
 mod errors;
+mod expiry;
 mod faults;
 mod fixture;
 mod reads;
