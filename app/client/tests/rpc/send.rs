@@ -90,3 +90,25 @@ async fn airdrop_clock_and_rent() {
     assert_eq!(cluster.minimum_balance(165).await.unwrap(), 2_039_280);
     assert_eq!(cluster.minimum_balance(0).await.unwrap(), 890_880);
 }
+
+#[tokio::test]
+async fn a_client_side_rate_spaces_requests() {
+    let Some(validator) = fixture::validator().await else {
+        return;
+    };
+    let url = validator.rpc_url();
+    let mut config = depin_client::rpc::RpcConfig::for_url(&url);
+    config.transport.rate_limit = Some(depin_client::rpc::RateLimit {
+        requests: 4,
+        per_method: None,
+        per: std::time::Duration::from_secs(1),
+    });
+    let cluster = depin_client::rpc::RpcCluster::with_config(&url, Keypair::new(), config).unwrap();
+    let started = Instant::now();
+    for _ in 0..12 {
+        cluster.get_balance(&Keypair::new().pubkey()).await.unwrap();
+    }
+    // 4 at once, 4 a second later, 4 two seconds later.
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    assert!(cluster.stats().throttled >= std::time::Duration::from_millis(1_500));
+}
