@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The test job (what CI runs): formatting, lints, every test natively, then
 # the real SBF builds and the same integration tests in the real VM, which
-# also writes the compute-unit report to target/cu-report.md.
+# also writes the compute-unit report to target/cu-report.md, then the
+# end-to-end tests on a real solana-test-validator (deployed through the
+# `depin` binary, the used-by flow over JSON-RPC, a faulty endpoint).
 #   scripts/test.sh            everything
-#   scripts/test.sh --native   skip the SBF build and the real-VM pass
+#   scripts/test.sh --native   skip the SBF build, the real VM and the validator
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/scripts/setup.sh"
@@ -29,4 +31,11 @@ if [ "${1:-}" != "--native" ]; then
 
   step "compute units"
   cat "$ROOT/target/cu-report.md"
+
+  step "solana-test-validator (scripts/install-validator.sh: built once per machine)"
+  DEPIN_VALIDATOR=$("$ROOT/scripts/install-validator.sh")
+  export DEPIN_VALIDATOR
+
+  step "end-to-end tests on a local validator (deploy, init, the used-by flow, faults)"
+  cargo test --locked -p depin-cli --test e2e -- --ignored --test-threads=1 --show-output
 fi

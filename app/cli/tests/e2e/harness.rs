@@ -1,0 +1,147 @@
+//! A fresh `solana-test-validator` per test, a funded payer with its
+//! keypair on disk, the `depin` binary run against it, and an `RpcCluster`
+//! for the checks. Everything stops with the test (by pid, panic included).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use depin_client::rpc::RpcCluster;
+use depin_client::{Keypair, Pubkey, Signer};
+use depin_localnet::{Validator, ValidatorOptions};
+use serde_json::Value;
+
+pub const SOL: u64 = 1_000_000_000;
+
+/// The repository root (keys/localnet, target/deploy).
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The SBF builds `scripts/build-sbf` made.
+pub fn deploy_dir() -> PathBuf {
+    repo().join("target/deploy")
+}
+
+/// The five programs as (lib name, program id, .so path).
+pub fn programs() -> Vec<(&'static str, Pubkey, PathBuf)> {
+    [
+        ("depin_registry", depin_client::depin_registry::ID),
+        ("depin_rewards", depin_client::depin_rewards::ID),
+        ("depin_staking", depin_client::depin_staking::ID),
+        ("depin_revenue", depin_client::depin_revenue::ID),
+        ("depin_fractional", depin_client::depin_fractional::ID),
+    ]
+    .into_iter()
+    .map(|(name, id)| (name, id, deploy_dir().join(format!("{name}.so"))))
+    .collect()
+}
+
+pub struct Localnet {
+    pub validator: Validator,
+    pub payer_file: PathBuf,
+    /// Keeps the payer file and the CLI's empty config dir alive.
+    dir: tempfile::TempDir,
+}
+
+impl Localnet {
+    /// A validator with no depin program on it (they are deployed by the test).
+    pub async fn empty() -> Localnet {
+        Self::start(ValidatorOptions::default()).await
+    }
+
+    /// A validator with the five programs loaded at genesis.
+    pub async fn with_programs() -> Localnet {
+        let programs = programs()
+            .into_iter()
+            .map(|(_, id, so)| {
+                assert!(
+                    so.exists(),
+                    "{} is missing: run scripts/build-sbf",
+                    so.display()
+                );
+                (id.to_string(), so)
+            })
+            .collect();
+        Self::start(ValidatorOptions {
+            programs,
+            ..ValidatorOptions::default()
+        })
+        .await
+    }
+
+    async fn start(options: ValidatorOptions) -> Localnet {
+        let validator = Validator::start_with(options)
+            .await
+            .unwrap_or_else(|e| panic!("starting the validator: {e}"));
+        let dir = tempfile::tempdir().unwrap();
+        let payer = Keypair::new();
+        let payer_file = dir.path().join("payer.json");
+        std::fs::write(&payer_file, format!("{:?}", payer.to_bytes().to_vec())).unwrap();
+        let localnet = Localnet {
+            validator,
+            payer_file,
+            dir,
+        };
+        let cluster = localnet.cluster(payer);
+        cluster
+            .airdrop(&cluster_payer(&cluster), 500 * SOL)
+            .await
+            .expect("airdrop to the payer");
+        localnet
+    }
+
+    pub fn url(&self) -> String {
+        self.validator.rpc_url()
+    }
+
+    /// The payer's keypair (read back from its file).
+    pub fn payer(&self) -> Keypair {
+        let bytes: Vec<u8> =
+            serde_json::from_str(&std::fs::read_to_string(&self.payer_file).unwrap()).unwrap();
+        Keypair::try_from(bytes.as_slice()).unwrap()
+    }
+
+    /// An `RpcCluster` on this validator paying with `payer`.
+    pub fn cluster(&self, payer: Keypair) -> RpcCluster {
+        RpcCluster::new(&self.url(), payer).expect("RpcCluster")
+    }
+
+    /// The `depin` command against this validator, paid by the payer, JSON
+    /// output, no user config.
+    pub fn depin(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_depin"));
+        // A home without a Solana CLI config: only the flags count.
+        command
+            .current_dir(repo())
+            .env("HOME", self.dir.path())
+            .args(["-u", &self.url()])
+            .arg("-k")
+            .arg(&self.payer_file)
+            .args(["--output", "json"]);
+        command
+    }
+
+    /// Runs `depin <args>`, asserts it succeeded, returns its JSON output.
+    pub fn run(&self, args: &[&str]) -> Value {
+        let output = self.depin().args(args).output().expect("running depin");
+        parse(&output, args)
+    }
+}
+
+fn cluster_payer(cluster: &RpcCluster) -> Pubkey {
+    use depin_client::Cluster;
+    cluster.payer().pubkey()
+}
+
+/// The JSON a successful run printed (panics with its stderr otherwise).
+pub fn parse(output: &Output, args: &[&str]) -> Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "depin {args:?} failed ({}):\n{stderr}\n{stdout}",
+        output.status
+    );
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("depin {args:?}: not JSON ({e}):\n{stdout}"))
+}
