@@ -26,6 +26,9 @@ use crate::progress::Bar;
 use crate::table::Table;
 use crate::workspace::{ProgramSource, Workspace};
 
+/// How long `depin deploy` waits at the end for the last program to run.
+pub const RUNNABLE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[derive(Args)]
 pub struct DeployArgs {
     /// Programs to deploy (`registry` or `depin_registry`); all five when none is named.
@@ -222,6 +225,21 @@ pub async fn run(
             report.transactions
         ));
         reports.push(report);
+    }
+    // The next command (`depin init`, a call) may come at once: return when
+    // the new code runs.
+    for report in &reports {
+        if matches!(
+            report.action,
+            Action::Deploy { .. } | Action::Upgrade { .. }
+        ) && !deploy::wait_until_runnable(cluster, &report.address, RUNNABLE_WAIT).await?
+        {
+            eprintln!(
+                "warning: {} is deployed but the cluster has not yet moved past its deployment slot; \
+                 calls fail with \"Unsupported program id\" until it does",
+                report.program
+            );
+        }
     }
     for (json, report) in json_programs.iter_mut().zip(&reports) {
         add_report(json, report);

@@ -90,6 +90,9 @@ pub async fn run(
              first (after `depin keys sync`, rebuild the CLI too: it embeds the program ids)"
         ),
     }
+    // Deployed a moment ago: its code runs from the next slot on.
+    depin_client::deploy::wait_until_runnable(cluster, &registry, super::deploy::RUNNABLE_WAIT)
+        .await?;
     let spec = BootstrapSpec {
         network_name: args.network.clone(),
         epoch_length_secs: args.epoch_length,

@@ -29,6 +29,9 @@ pub enum ProgramAccount {
 
 #[derive(Debug, Clone)]
 pub struct DeployedProgram {
+    /// The slot of the last deploy, upgrade or extension: the code runs
+    /// from the next slot on.
+    pub slot: u64,
     pub programdata_lamports: u64,
     pub upgrade_authority: Option<Pubkey>,
     /// The programdata's room for code (its max data length).
@@ -99,11 +102,29 @@ fn parse_programdata(account: Account) -> Option<DeployedProgram> {
     // tag (4) + slot (8), then the authority.
     let upgrade_authority = optional_key(&account.data, 12)?;
     Some(DeployedProgram {
+        slot: u64::from_le_bytes(account.data.get(4..12)?.try_into().ok()?),
         programdata_lamports: account.lamports,
         upgrade_authority,
         capacity: account.data.len() - offset,
         code: account.data[offset..].to_vec(),
     })
+}
+
+/// The slot of the cluster's clock (at the cluster's commitment).
+pub async fn current_slot(cluster: &impl Cluster) -> Result<u64, ClientError> {
+    use anchor_lang::solana_program::sysvar::SysvarId;
+    let clock = anchor_lang::prelude::Clock::id();
+    let account = cluster
+        .get_account(&clock)
+        .await?
+        .ok_or(ClientError::AccountNotFound(clock))?;
+    // The Clock sysvar starts with its slot.
+    account
+        .data
+        .get(..8)
+        .and_then(|bytes| bytes.try_into().ok())
+        .map(u64::from_le_bytes)
+        .ok_or_else(|| ClientError::Cluster("the Clock sysvar is too short".into()))
 }
 
 /// The buffer at `address`; `Ok(None)` when there is no account,
@@ -155,6 +176,7 @@ mod tests {
         };
         let parsed = parse_programdata(account).unwrap();
         assert_eq!(parsed.upgrade_authority, Some(authority));
+        assert_eq!(parsed.slot, 7);
         assert_eq!(parsed.capacity, 5);
         assert!(parsed.holds(b"elf"));
         assert!(!parsed.holds(b"el"));

@@ -23,6 +23,7 @@ mod execute;
 pub mod keyfile;
 mod plan;
 mod progress;
+mod ready;
 mod write;
 
 use std::path::PathBuf;
@@ -41,6 +42,7 @@ pub use execute::execute;
 pub(crate) use execute::Sender;
 pub use plan::{check_funds, plan, Funds};
 pub use progress::Progress;
+pub use ready::wait_until_runnable;
 
 /// The largest account (and so programdata) the runtime allows.
 const MAX_ACCOUNT_LEN: usize = 10 * 1024 * 1024;
