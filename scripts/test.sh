@@ -36,6 +36,9 @@ if [ "${1:-}" != "--native" ]; then
   DEPIN_VALIDATOR=$("$ROOT/scripts/install-validator.sh")
   export DEPIN_VALIDATOR
 
+  step "RpcCluster on a local validator"
+  DEPIN_REQUIRE_VALIDATOR=1 cargo test --locked -p depin-client --test rpc
+
   step "end-to-end tests on a local validator (deploy, init, the used-by flow, faults)"
   cargo test --locked -p depin-cli --test e2e -- --ignored --test-threads=1 --show-output
 fi

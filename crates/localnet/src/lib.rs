@@ -3,7 +3,7 @@
 //! * [`Validator`]: a `solana-test-validator` on 127.0.0.1 with its own free
 //!   ports and ledger directory, started and waited for (`getHealth`), and
 //!   always stopped by its pid: on drop, on panic, and (through
-//!   `PR_SET_PDEATHSIG`) when the test process itself dies.
+//!   `PR_SET_PDEATHSIG`) when the thread that started it dies.
 //! * [`FaultProxy`]: a JSON-RPC proxy on loopback that drops requests, drops
 //!   responses after the validator processed them, delays, and answers 429 to
 //!   a share of requests, so tests can prove a client applies every effect

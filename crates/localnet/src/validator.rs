@@ -43,8 +43,10 @@ pub struct ValidatorOptions {
 }
 
 /// A running validator. Dropping it stops the process (SIGTERM, then
-/// SIGKILL) and removes its ledger; the process also dies with the test
-/// process, whatever kills it.
+/// SIGKILL) and removes its ledger; the kernel also kills it when the
+/// thread that started it ends (`PR_SET_PDEATHSIG` follows the thread), so
+/// a killed test run leaves nothing behind. Start one per test, in the
+/// test's own runtime: one kept in a static dies with its first test.
 pub struct Validator {
     child: Child,
     ports: Ports,
@@ -90,8 +92,8 @@ impl Validator {
                 .arg("none");
         }
         // SAFETY: prctl is async-signal-safe; it only asks the kernel to
-        // kill the child when this process dies, so a killed test run never
-        // leaves a validator behind.
+        // kill the child when the thread that forked it dies, so a killed
+        // test run never leaves a validator behind.
         unsafe {
             command.pre_exec(|| {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
