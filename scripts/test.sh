@@ -29,6 +29,9 @@ if [ "${1:-}" != "--native" ]; then
   step "integration tests, programs in the real SBF VM"
   DEPIN_PROGRAM_MODE=sbf SBF_OUT_DIR="$ROOT/target/deploy" cargo test --locked -p depin-tests
 
+  step "deploys through the upgradeable loader, in the real SBF VM"
+  DEPIN_PROGRAM_MODE=sbf SBF_OUT_DIR="$ROOT/target/deploy" cargo test --locked -p depin-client --test deploy
+
   step "compute units"
   cat "$ROOT/target/cu-report.md"
 
