@@ -12,6 +12,8 @@ use anchor_lang::prelude::*;
 #[cfg(target_arch = "bpf")]
 use solana_compiler_builtins as _;
 
+depin_sbf_heap::global_allocator!();
+
 pub mod errors;
 pub mod events;
 pub mod instructions;

@@ -8,6 +8,8 @@ use anchor_lang::prelude::*;
 #[cfg(target_arch = "bpf")]
 use solana_compiler_builtins as _;
 
+depin_sbf_heap::global_allocator!();
+
 pub mod attestation;
 pub mod errors;
 pub mod events;

@@ -15,6 +15,8 @@ use anchor_lang::prelude::*;
 #[cfg(target_arch = "bpf")]
 use solana_compiler_builtins as _;
 
+depin_sbf_heap::global_allocator!();
+
 pub mod claims;
 pub mod errors;
 pub mod events;
