@@ -13,7 +13,7 @@ use crate::report::{fixed_device, fixed_key, Budget, Measured, Recorder};
 pub const BUDGETS: &[Budget] = &[
     ("configure_market", 12200, "MarketConfigured"),
     ("set_allowlist", 14200, "AllowlistSet"),
-    ("create_asset", 70100, "AssetCreated"),
+    ("create_asset", 74000, "AssetCreated"),
     ("create_offering", 40600, "OfferingCreated"),
     ("buy", 50500, "SharesBought"),
     ("close_offering", 50100, "OfferingClosed"),

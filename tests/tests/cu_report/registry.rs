@@ -23,7 +23,7 @@ pub const BUDGETS: &[Budget] = &[
     ("approve_maker", 15700, "MakerApproved"),
     ("set_maker_quota", 4000, "MakerQuotaSet"),
     ("revoke_maker", 4100, "MakerRevoked"),
-    ("register_device", 19900, "DeviceRegistered"),
+    ("register_device", 21900, "DeviceRegistered"),
     ("update_device", 4000, "DeviceUpdated"),
     ("transfer_device", 3800, "DeviceTransferred"),
     ("set_device_operator", 3800, "DeviceOperatorSet"),
