@@ -14,6 +14,7 @@ mod output;
 mod progress;
 mod quiet;
 mod table;
+mod tx;
 mod workspace;
 
 use std::path::PathBuf;
@@ -24,7 +25,7 @@ use clap::{Args, Parser, Subcommand};
 use depin_client::rpc::{CommitmentLevel, RpcCluster, RpcConfig};
 use depin_client::Keypair;
 
-use commands::{deploy, init, keys, wallet};
+use commands::{deploy, init, keys, network, wallet};
 use config::{Overrides, Settings, Source};
 use output::OutputFormat;
 
@@ -103,6 +104,16 @@ enum Command {
     },
     /// Shows the settings in force: config file, RPC and websocket URLs, keypair, commitment.
     Config,
+    /// Networks: create, show, list, update, pause, fees, roles, members.
+    #[command(subcommand)]
+    Network(network::NetworkCommand),
+    /// The cluster's latest blockhash, for offline signing (--sign-only --blockhash).
+    Blockhash,
+    /// Prints a shell completion script, e.g. `depin completions bash > /etc/bash_completion.d/depin`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Runs the depin story on an in-process cluster (no validator needed):
     /// network, roles, maker, devices, a signed attestation, a transfer.
     Demo {
@@ -185,6 +196,21 @@ async fn run(cli: Cli) -> Result<()> {
             let settings = cli.global.settings()?;
             let (cluster, recipient) = cluster_and_address(&settings, recipient)?;
             wallet::airdrop(&cluster, &recipient, lamports, output).await
+        }
+        Command::Network(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            network::run(&session, command).await
+        }
+        Command::Blockhash => {
+            let settings = cli.global.settings()?;
+            let (cluster, _) =
+                cluster_and_address(&settings, Some(depin_client::Pubkey::default()))?;
+            wallet::blockhash(&cluster, output).await
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "depin", &mut std::io::stdout());
+            Ok(())
         }
         Command::Init(args) => {
             let settings = cli.global.settings()?;

@@ -342,6 +342,22 @@ pub enum ClientError {
     /// The transaction needs a signature from this key, which was not given.
     #[error("the transaction needs a signature from {0}, which was not given")]
     MissingSigner(Pubkey),
+    /// A signature made elsewhere does not sign this transaction's message.
+    #[error(
+        "the signature given for {0} does not sign this transaction: every party must run the \
+         same command with the same arguments, fee payer, --blockhash and compute budget flags"
+    )]
+    BadSignature(Pubkey),
+    /// A signature was given for a key the transaction does not need.
+    #[error("a signature was given for {0}, which does not sign this transaction")]
+    NotASigner(Pubkey),
+    /// A transaction signed elsewhere outlived its blockhash unprocessed;
+    /// nothing was applied.
+    #[error(
+        "blockhash {0} expired before the transaction landed (nothing was applied): \
+         sign again with a fresh --blockhash"
+    )]
+    BlockhashExpired(solana_hash::Hash),
     /// The cluster cannot do this (e.g. listing program accounts in the
     /// in-process bank).
     #[error("{what} is not supported by {cluster}")]

@@ -28,6 +28,9 @@ pub use error::{
 pub use rpc::{RpcCluster, RpcConfig, SendOptions};
 
 pub use anchor_lang::prelude::Pubkey;
+pub use solana_hash::Hash;
 pub use solana_instruction::{AccountMeta, Instruction};
 pub use solana_keypair::Keypair;
+pub use solana_signature::Signature;
 pub use solana_signer::Signer;
+pub use solana_transaction_error::TransactionError;

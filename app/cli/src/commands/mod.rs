@@ -1,4 +1,5 @@
 pub mod deploy;
 pub mod init;
 pub mod keys;
+pub mod network;
 pub mod wallet;

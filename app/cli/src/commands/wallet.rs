@@ -64,6 +64,19 @@ pub async fn airdrop(
     Ok(())
 }
 
+/// The latest blockhash: every offline signer of one transaction uses it
+/// (it stays valid for about a minute).
+pub async fn blockhash(cluster: &RpcCluster, output: OutputFormat) -> Result<()> {
+    let (hash, last_valid_block_height) = cluster
+        .rpc()
+        .get_latest_blockhash_with_commitment(cluster.commitment())
+        .await
+        .map_err(|e| anyhow::anyhow!("getLatestBlockhash on {}: {e}", cluster.url()))?;
+    let json = json!({ "blockhash": hash.to_string(), "last_valid_block_height": last_valid_block_height });
+    output.print(&json, || hash.to_string());
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_sol;

@@ -36,7 +36,9 @@ mod budget;
 mod chain;
 mod config;
 mod deliver;
+mod dry_run;
 mod fee_cache;
+mod offline;
 mod rate_limit;
 mod reads;
 mod send;
@@ -59,6 +61,8 @@ pub use config::{
     is_public_endpoint, resolve_url, CommitmentLevel, ComputeUnitMargin, ConfirmPolicy,
     PriorityFee, RateLimit, RpcConfig, TransportPolicy, DEVNET_URL, LOCALNET_URL, MAINNET_URL,
 };
+pub use dry_run::{AccountChange, DryRun, TokenChange};
+pub use offline::{assemble, offline_message, sign_partial, PartialSignatures};
 pub use send::SendOptions;
 pub use transport::RpcStats;
 

@@ -47,14 +47,17 @@ pub struct SendOptions {
 const DETAIL_ATTEMPTS: u32 = 5;
 
 /// The transaction as it will be sent, before the blockhash.
-struct Prepared {
-    message: Message,
+pub(super) struct Prepared {
+    pub(super) message: Message,
     /// Compute budget instructions put in front of the caller's.
-    prepended: usize,
+    pub(super) prepended: usize,
+    /// The limit and price those instructions set.
+    pub(super) limit: Option<u32>,
+    pub(super) price: Option<u64>,
     /// The simulation's blockhash, if it ran.
-    blockhash: Option<(Hash, u64)>,
-    simulated_units: u64,
-    simulated_logs: Vec<String>,
+    pub(super) blockhash: Option<(Hash, u64)>,
+    pub(super) simulated_units: u64,
+    pub(super) simulated_logs: Vec<String>,
 }
 
 impl RpcCluster {
@@ -106,7 +109,7 @@ impl RpcCluster {
     }
 
     /// Adds the compute budget and simulates (unless told not to).
-    async fn prepare(
+    pub(super) async fn prepare(
         &self,
         instructions: &[Instruction],
         options: &SendOptions,
@@ -130,6 +133,8 @@ impl RpcCluster {
             return Ok(Prepared {
                 message,
                 prepended,
+                limit,
+                price,
                 blockhash: None,
                 simulated_units: 0,
                 simulated_logs: Vec::new(),
@@ -162,6 +167,8 @@ impl RpcCluster {
         Ok(Prepared {
             message,
             prepended,
+            limit,
+            price,
             blockhash: simulation.replacement_blockhash.and_then(|b| {
                 Some((
                     Hash::from_str(&b.blockhash).ok()?,
@@ -173,7 +180,7 @@ impl RpcCluster {
         })
     }
 
-    async fn simulate(
+    pub(super) async fn simulate(
         &self,
         message: &Message,
     ) -> Result<RpcSimulateTransactionResult, ClientError> {
@@ -233,7 +240,7 @@ impl RpcCluster {
     }
 
     /// What landed: `Sent`, or the on-chain failure decoded.
-    async fn outcome(
+    pub(super) async fn outcome(
         &self,
         prepared: &Prepared,
         delivered: Delivered,
