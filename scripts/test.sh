@@ -44,4 +44,7 @@ if [ "${1:-}" != "--native" ]; then
 
   step "end-to-end tests on a local validator (deploy, init, the used-by flow, faults)"
   cargo test --locked -p depin-cli --test e2e -- --ignored --test-threads=1 --show-output
+
+  step "every CLI command through the binary on a local validator"
+  cargo test --locked -p depin-cli --test cli_network -- --ignored --test-threads=1
 fi

@@ -249,6 +249,52 @@ pub fn show(settings: &Settings, output: crate::output::OutputFormat) {
     });
 }
 
+/// `depin config set`, like `solana config set`: writes the flags given
+/// (`-u`, `--ws`, `-k`, `--commitment`) into the config file (`-C`, else the
+/// default path), keeping its other fields. Returns the file written.
+pub fn set(overrides: &Overrides, home: &Path) -> Result<PathBuf> {
+    let path = overrides
+        .config_file
+        .clone()
+        .unwrap_or_else(|| default_config_path(home));
+    let mut doc: serde_yaml::Mapping = match std::fs::read_to_string(&path) {
+        Ok(text) if !text.trim().is_empty() => serde_yaml::from_str(&text)
+            .with_context(|| format!("{} is not a Solana CLI config file", path.display()))?,
+        _ => serde_yaml::Mapping::new(),
+    };
+    let mut put = |key: &str, value: String| {
+        doc.insert(key.into(), value.into());
+    };
+    if let Some(url) = &overrides.url {
+        let url = url_for_moniker(url);
+        // A new RPC URL without --ws gets the websocket URL derived from it.
+        if overrides.websocket_url.is_none() {
+            put("websocket_url", websocket_url_for(&url));
+        }
+        put("json_rpc_url", url);
+    }
+    if let Some(ws) = &overrides.websocket_url {
+        put("websocket_url", ws.clone());
+    }
+    if let Some(keypair) = &overrides.keypair {
+        let absolute = std::path::absolute(keypair).unwrap_or_else(|_| keypair.clone());
+        put("keypair_path", absolute.display().to_string());
+    }
+    if let Some(commitment) = &overrides.commitment {
+        put(
+            "commitment",
+            Commitment::parse(commitment)?.as_str().to_string(),
+        );
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let text = serde_yaml::to_string(&doc)?;
+    std::fs::write(&path, format!("---\n{}", text.trim_start_matches("---\n")))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
 /// `$HOME`, where the `solana` CLI keeps its config.
 pub fn home_dir() -> Result<PathBuf> {
     std::env::var_os("HOME")
@@ -294,6 +340,44 @@ mod tests {
             websocket_url_for("https://rpc.example/k/abc"),
             "wss://rpc.example/k/abc"
         );
+    }
+
+    #[test]
+    fn set_writes_the_flags_and_keeps_other_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cfg/config.yml");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "json_rpc_url: x\naddress_labels:\n  a: b\n").unwrap();
+        let overrides = Overrides {
+            config_file: Some(file.clone()),
+            url: Some("l".into()),
+            keypair: Some(PathBuf::from("/k/id.json")),
+            commitment: Some("finalized".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(set(&overrides, &home()).unwrap(), file);
+        let settings = Settings::load(
+            &Overrides {
+                config_file: Some(file.clone()),
+                ..Overrides::default()
+            },
+            &home(),
+        )
+        .unwrap();
+        assert_eq!(settings.rpc_url, LOCALHOST_URL);
+        assert_eq!(settings.websocket_url, "ws://localhost:8900");
+        assert_eq!(settings.keypair_path, PathBuf::from("/k/id.json"));
+        assert_eq!(settings.commitment, Commitment::Finalized);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("address_labels"), "{text}");
+        // A bad commitment is refused and nothing is written.
+        let bad = Overrides {
+            config_file: Some(file.clone()),
+            commitment: Some("soon".into()),
+            ..Overrides::default()
+        };
+        assert!(set(&bad, &home()).is_err());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     }
 
     #[test]

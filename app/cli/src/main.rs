@@ -70,15 +70,18 @@ struct GlobalArgs {
 }
 
 impl GlobalArgs {
-    fn settings(&self) -> Result<Settings> {
-        let overrides = Overrides {
+    fn overrides(&self) -> Overrides {
+        Overrides {
             config_file: self.config_file.clone(),
             url: self.url.clone(),
             websocket_url: self.websocket_url.clone(),
             keypair: self.keypair.clone(),
             commitment: self.commitment.clone(),
-        };
-        Settings::load(&overrides, &config::home_dir()?)
+        }
+    }
+
+    fn settings(&self) -> Result<Settings> {
+        Settings::load(&self.overrides(), &config::home_dir()?)
     }
 }
 
@@ -102,8 +105,17 @@ enum Command {
         /// Recipient [default: the keypair's address].
         recipient: Option<depin_client::Pubkey>,
     },
-    /// Shows the settings in force: config file, RPC and websocket URLs, keypair, commitment.
-    Config,
+    /// Shows the settings in force (`config get`, the default) or writes the
+    /// flags given into the config file (`depin config set -u l -k PATH`).
+    Config {
+        #[command(subcommand)]
+        action: Option<ConfigAction>,
+    },
+    /// The public key of the -k keypair (or of a keypair file given here).
+    Address {
+        /// A keypair file [default: -k]
+        keypair: Option<PathBuf>,
+    },
     /// Networks: create, show, list, update, pause, fees, roles, members.
     #[command(subcommand)]
     Network(network::NetworkCommand),
@@ -122,6 +134,14 @@ enum Command {
         #[arg(long)]
         sbf: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Shows the settings in force.
+    Get,
+    /// Writes -u, --ws, -k and --commitment into the config file.
+    Set,
 }
 
 /// A cluster over JSON-RPC as the settings say.
@@ -158,8 +178,30 @@ async fn run(cli: Cli) -> Result<()> {
     let output = cli.global.output;
     match cli.command {
         Command::Demo { sbf } => demo::run(sbf).await,
-        Command::Config => {
-            config::show(&cli.global.settings()?, output);
+        Command::Config { action } => match action.unwrap_or(ConfigAction::Get) {
+            ConfigAction::Get => {
+                config::show(&cli.global.settings()?, output);
+                Ok(())
+            }
+            ConfigAction::Set => {
+                let overrides = cli.global.overrides();
+                let written = config::set(&overrides, &config::home_dir()?)?;
+                output.say(format!("Config File: {}", written.display()));
+                config::show(&cli.global.settings()?, output);
+                Ok(())
+            }
+        },
+        Command::Address { keypair } => {
+            use depin_client::Signer;
+            let keypair = match keypair {
+                Some(path) => config::read_keypair(&path, &Source::Flag)?,
+                None => cli.global.settings()?.payer()?,
+            };
+            let address = keypair.pubkey();
+            output.print(
+                &serde_json::json!({ "address": address.to_string() }),
+                || address.to_string(),
+            );
             Ok(())
         }
         Command::Keys(command) => {

@@ -78,7 +78,7 @@ pub enum NetworkCommand {
         #[command(flatten)]
         tx: TxArgs,
     },
-    /// Stops registrations, attestations and sales on the network (compliance).
+    /// Stops registrations, attestations and sales on the network (admin).
     Pause {
         network: NetworkRef,
         #[command(flatten)]
@@ -86,7 +86,7 @@ pub enum NetworkCommand {
         #[command(flatten)]
         tx: TxArgs,
     },
-    /// Lifts a pause (compliance).
+    /// Lifts a pause (admin).
     Unpause {
         network: NetworkRef,
         #[command(flatten)]
