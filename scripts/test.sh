@@ -47,4 +47,7 @@ if [ "${1:-}" != "--native" ]; then
 
   step "every CLI command through the binary on a local validator"
   cargo test --locked -p depin-cli --test cli_network -- --ignored --test-threads=1
+
+  step "the README's walkthrough, verbatim, on a local validator"
+  cargo test --locked -p depin-cli --test walkthrough -- --ignored --test-threads=1
 fi
