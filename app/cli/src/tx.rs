@@ -204,8 +204,10 @@ impl Session {
                 return Ok(Outcome::SignedOnly(sign_partial(&message, &keypairs)));
             }
             let transaction = assemble(message, &keypairs, &given)?;
-            let sent = self.cluster()?.send_signed(transaction).await;
-            return sent.map(Outcome::Sent).map_err(|e| self.explain(e));
+            return match self.cluster()?.send_signed(transaction).await {
+                Ok(sent) => Ok(Outcome::Sent(sent)),
+                Err(error) => Err(self.explain(error).await),
+            };
         }
         let options = SendOptions {
             compute_unit_limit: self.tx.compute_unit_limit,
@@ -213,19 +215,22 @@ impl Session {
             skip_simulation: false,
         };
         let cluster = self.cluster()?;
-        if self.tx.dry_run {
-            return cluster
+        let outcome = if self.tx.dry_run {
+            cluster
                 .dry_run(instructions, &options)
                 .await
                 .map(Outcome::DryRun)
-                .map_err(|e| self.explain(e));
+        } else {
+            let others: Vec<&Keypair> = keypairs.into_iter().skip(1).collect();
+            cluster
+                .send_with(instructions, &others, &options)
+                .await
+                .map(Outcome::Sent)
+        };
+        match outcome {
+            Ok(outcome) => Ok(outcome),
+            Err(error) => Err(self.explain(error).await),
         }
-        let others: Vec<&Keypair> = keypairs.into_iter().skip(1).collect();
-        cluster
-            .send_with(instructions, &others, &options)
-            .await
-            .map(Outcome::Sent)
-            .map_err(|e| self.explain(e))
     }
 
     /// Sends and prints: `summary` (JSON) and `human` describe what the
@@ -276,7 +281,19 @@ impl Session {
     }
 
     /// A client error with what to do about it.
-    fn explain(&self, error: ClientError) -> anyhow::Error {
+    async fn explain(&self, error: ClientError) -> anyhow::Error {
+        let payer = self.fee_payer.pubkey();
+        let balance = match (&self.cluster, &error) {
+            (Some(cluster), ClientError::Transaction(_)) => {
+                depin_client::Cluster::get_balance(cluster, &payer)
+                    .await
+                    .ok()
+            }
+            _ => None,
+        };
+        let holds = balance
+            .map(|b| format!(" (it holds {} SOL)", sol(b)))
+            .unwrap_or_default();
         let hint = match &error {
             ClientError::Transaction(failure) => match &failure.error {
                 TransactionError::ProgramAccountNotFound
@@ -286,21 +303,25 @@ impl Session {
                 )),
                 TransactionError::AccountNotFound | TransactionError::InsufficientFundsForFee => {
                     Some(format!(
-                        "the fee payer {} has no SOL for the fee on {}: fund it (`depin airdrop 1` on \
-                         devnet or a local validator) or choose another with --fee-payer",
-                        self.fee_payer.pubkey(),
+                        "the fee payer {payer}{holds} cannot pay the fee on {}: fund it (`depin \
+                         airdrop 1` on devnet or a local validator) or choose another with --fee-payer",
                         self.url()
                     ))
                 }
                 TransactionError::InsufficientFundsForRent { account_index } => Some(format!(
                     "account #{account_index} of the transaction would hold less than its rent: \
-                     the fee payer {} needs more SOL",
-                    self.fee_payer.pubkey()
+                     the fee payer {payer}{holds} needs more SOL"
                 )),
                 _ if failure.logs.iter().any(|l| l.contains("insufficient lamports")) => {
+                    let line = failure
+                        .logs
+                        .iter()
+                        .find(|l| l.contains("insufficient lamports"))
+                        .map(|l| l.trim_start_matches("Program log: ").to_string())
+                        .unwrap_or_default();
                     Some(format!(
-                        "not enough SOL: the fee payer {} pays rent for new accounts; fund it",
-                        self.fee_payer.pubkey()
+                        "not enough SOL ({line}): the fee payer {payer}{holds} pays the rent of \
+                         new accounts; fund it"
                     ))
                 }
                 _ => None,

@@ -376,6 +376,33 @@ async fn an_operator_runs_a_network() {
         None
     );
 
+    // A fee payer without SOL: said so, with its balance and what to do.
+    let broke = Keypair::new();
+    let broke_file = write_keypair(dir.path(), "broke.json", &broke);
+    let stderr = fails(
+        &net,
+        &[
+            "network",
+            "update",
+            "0",
+            "--epoch-length",
+            "7",
+            "--fee-payer",
+            &broke_file,
+        ],
+        1,
+    );
+    assert!(
+        stderr.contains(&broke.pubkey().to_string())
+            && stderr.contains("holds 0.000000000 SOL")
+            && stderr.contains("airdrop"),
+        "{stderr}"
+    );
+    assert_eq!(
+        net.run(&["network", "show", "0"])["epoch_length_secs"],
+        3600
+    );
+
     // Bad input and missing files.
     let stderr = fails(&net, &["network", "show", "nope"], 2);
     assert!(
