@@ -149,6 +149,7 @@ pub enum DeviceCommand {
     /// side runs the same command with `--device-key DEVICE_PUBKEY --blockhash H --signer
     /// DEVICE=SIGNATURE` (both sides need the same arguments, --owner included).
     Register {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
         /// The device's own key: a keypair file, or its public key when it signs elsewhere.
         #[arg(long, value_name = "KEYPAIR_OR_PUBKEY")]
@@ -183,11 +184,14 @@ pub enum DeviceCommand {
     },
     /// Shows a device.
     Show {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The device's key (the machine's own public key).
         device_key: Pubkey,
     },
     /// Lists a network's devices, optionally of one owner and/or one maker.
     List {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
         /// Only devices owned by this key.
         #[arg(long, value_name = "PUBKEY")]
@@ -198,7 +202,9 @@ pub enum DeviceCommand {
     },
     /// Changes a device's location and/or capacity (owner or operator).
     Update {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The device's key (the machine's own public key).
         device_key: Pubkey,
         /// H3 cell index in hex.
         #[arg(long, value_name = "H3CELL", value_parser = parse_h3)]
@@ -213,7 +219,9 @@ pub enum DeviceCommand {
     },
     /// Hands a device to a new owner (owner); any operator is cleared.
     Transfer {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The device's key (the machine's own public key).
         device_key: Pubkey,
         new_owner: Pubkey,
         #[command(flatten)]
@@ -223,7 +231,9 @@ pub enum DeviceCommand {
     },
     /// Sets or clears (--clear) the device's operator, who may update it (owner).
     Operator {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The device's key (the machine's own public key).
         device_key: Pubkey,
         #[arg(required_unless_present = "clear")]
         operator: Option<Pubkey>,
@@ -237,7 +247,9 @@ pub enum DeviceCommand {
     },
     /// Suspends a device: it stops attesting and earning until resumed (device-manager).
     Suspend {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The device's key (the machine's own public key).
         device_key: Pubkey,
         /// A network-defined reason code, recorded in the event.
         #[arg(long, default_value_t = 0)]
@@ -249,7 +261,9 @@ pub enum DeviceCommand {
     },
     /// Resumes a suspended device (device-manager).
     Resume {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The device's key (the machine's own public key).
         device_key: Pubkey,
         #[command(flatten)]
         authority: ManagerArg,
@@ -258,7 +272,9 @@ pub enum DeviceCommand {
     },
     /// Takes a device out of service for good (owner); close it afterwards for the rent.
     Retire {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The device's key (the machine's own public key).
         device_key: Pubkey,
         #[command(flatten)]
         owner: OwnerArg,
@@ -267,7 +283,9 @@ pub enum DeviceCommand {
     },
     /// Closes a retired device; its rent goes to the owner (owner).
     Close {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The device's key (the machine's own public key).
         device_key: Pubkey,
         #[command(flatten)]
         owner: OwnerArg,
@@ -276,7 +294,9 @@ pub enum DeviceCommand {
     },
     /// Records an attestation signed by the device key: a location or a work report's hash.
     Attest {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The device's key (the machine's own public key).
         device_key: Pubkey,
         /// The device's keypair file, which signs the attestation.
         #[arg(long = "device-key", value_name = "KEYPAIR")]

@@ -24,6 +24,7 @@ use crate::tx::{Session, TxArgs};
 pub enum MakerCommand {
     /// Approves a maker: its authority may then co-sign up to QUOTA device registrations (maker-manager).
     Approve {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
         /// The key the maker co-signs registrations with.
         maker_authority: Pubkey,
@@ -40,7 +41,9 @@ pub enum MakerCommand {
     },
     /// Changes a maker's quota; never below the devices it already onboarded (maker-manager).
     Quota {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The maker's authority (the key that co-signs registrations).
         maker_authority: Pubkey,
         quota: u32,
         #[command(flatten)]
@@ -50,7 +53,9 @@ pub enum MakerCommand {
     },
     /// Revokes a maker: it onboards nothing more; its devices stay (maker-manager).
     Revoke {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The maker's authority (the key that co-signs registrations).
         maker_authority: Pubkey,
         #[command(flatten)]
         authority: AuthorityArg,
@@ -59,11 +64,16 @@ pub enum MakerCommand {
     },
     /// Shows a maker.
     Show {
+        /// The network: its id (0, 1, ...) or its address.
         network: NetworkRef,
+        /// The maker's authority (the key that co-signs registrations).
         maker_authority: Pubkey,
     },
     /// Lists a network's makers (approved and revoked).
-    List { network: NetworkRef },
+    List {
+        /// The network: its id (0, 1, ...) or its address.
+        network: NetworkRef,
+    },
 }
 
 impl MakerCommand {
