@@ -652,4 +652,30 @@ async fn makers_and_devices_through_the_cli() {
     assert_eq!(shown["devices"], 2);
     let all = net.run(&["device", "list", "0"]);
     assert_eq!(all["devices"].as_array().unwrap().len(), 2);
+
+    // The same reads for a person: tables and key: value lines.
+    let display = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_depin"))
+            .env("HOME", dir.path())
+            .args(["-u", &net.url(), "-k"])
+            .arg(&net.payer_file)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "depin {args:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let table = display(&["device", "list", "0"]);
+    assert!(table.starts_with("2 device(s)"), "{table}");
+    assert!(
+        table.contains(&s(&dev2)) && table.contains("battery"),
+        "{table}"
+    );
+    let table = display(&["maker", "list", "0"]);
+    assert!(
+        table.contains("Acme Batteries") && table.contains("Volt"),
+        "{table}"
+    );
+    let shown = display(&["device", "show", "0", &s(&dev3)]);
+    assert!(shown.contains(&format!("owner: {}", s(&payer))), "{shown}");
 }
