@@ -25,7 +25,7 @@ use clap::{Args, Parser, Subcommand};
 use depin_client::rpc::{CommitmentLevel, RpcCluster, RpcConfig};
 use depin_client::Keypair;
 
-use commands::{deploy, init, keys, network, wallet};
+use commands::{deploy, device, init, keys, maker, network, wallet};
 use config::{Overrides, Settings, Source};
 use output::OutputFormat;
 
@@ -119,6 +119,12 @@ enum Command {
     /// Networks: create, show, list, update, pause, fees, roles, members.
     #[command(subcommand)]
     Network(network::NetworkCommand),
+    /// Device makers: approve, quota, revoke, show, list.
+    #[command(subcommand)]
+    Maker(maker::MakerCommand),
+    /// Devices: register (device key + maker co-signature), show, list, update, transfer, operator, suspend/resume, retire, close, attest.
+    #[command(subcommand)]
+    Device(device::DeviceCommand),
     /// The cluster's latest blockhash, for offline signing (--sign-only --blockhash).
     Blockhash,
     /// Prints a shell completion script, e.g. `depin completions bash > /etc/bash_completion.d/depin`.
@@ -242,6 +248,14 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Network(command) => {
             let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
             network::run(&session, command).await
+        }
+        Command::Maker(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            maker::run(&session, command).await
+        }
+        Command::Device(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            device::run(&session, command).await
         }
         Command::Blockhash => {
             let settings = cli.global.settings()?;

@@ -16,7 +16,10 @@ pub use depin_registry::instructions::{
 };
 pub use depin_registry::state::permission;
 
-use crate::cluster::{fetch, fetch_optional, Cluster};
+use anchor_lang::AccountDeserialize;
+use anchor_spl::token_interface::{Mint as InterfaceMint, TokenAccount as InterfaceTokenAccount};
+
+use crate::cluster::{fetch, fetch_all, fetch_optional, AccountFilter, Cluster};
 use crate::error::ClientError;
 
 const SYSTEM_PROGRAM: Pubkey = anchor_lang::solana_program::system_program::ID;
@@ -515,4 +518,269 @@ pub fn permission_names(bits: u16) -> Vec<&'static str> {
         .filter(|(bit, _)| bits & bit != 0)
         .map(|(_, name)| *name)
         .collect()
+}
+
+// ---- listers (getProgramAccounts) ----
+
+/// Byte offsets of [`Device`] fields in a device account's data: Anchor's
+/// 8-byte discriminator, then the fields in declaration (Borsh) order. For
+/// `getProgramAccounts` memcmp filters; a unit test pins them against a
+/// serialized `Device`.
+pub mod device_layout {
+    /// `device_key: Pubkey`.
+    pub const DEVICE_KEY: usize = 8;
+    /// `owner: Pubkey`.
+    pub const OWNER: usize = DEVICE_KEY + 32;
+    /// `operator: Pubkey`.
+    pub const OPERATOR: usize = OWNER + 32;
+    /// `network_id: u32` (little endian).
+    pub const NETWORK_ID: usize = OPERATOR + 32;
+    /// `maker_id: u32` (little endian).
+    pub const MAKER_ID: usize = NETWORK_ID + 4;
+}
+
+/// Byte offsets of [`Maker`] fields in a maker account's data (after the
+/// discriminator, in Borsh order); pinned by a unit test like
+/// [`device_layout`].
+pub mod maker_layout {
+    /// `network: Pubkey`.
+    pub const NETWORK: usize = 8;
+    /// `authority: Pubkey`.
+    pub const AUTHORITY: usize = NETWORK + 32;
+    /// `maker_id: u32` (little endian).
+    pub const MAKER_ID: usize = AUTHORITY + 32;
+}
+
+/// The devices of network `network_id`, optionally only those of `owner`
+/// and/or of maker `maker_id` (one `getProgramAccounts` with memcmp filters;
+/// the in-process cluster cannot scan). Unordered.
+pub async fn devices(
+    cluster: &impl Cluster,
+    network_id: u32,
+    owner: Option<&Pubkey>,
+    maker_id: Option<u32>,
+) -> Result<Vec<(Pubkey, Device)>, ClientError> {
+    let mut filters = vec![AccountFilter::Memcmp {
+        offset: device_layout::NETWORK_ID,
+        bytes: network_id.to_le_bytes().to_vec(),
+    }];
+    if let Some(owner) = owner {
+        filters.push(AccountFilter::Memcmp {
+            offset: device_layout::OWNER,
+            bytes: owner.to_bytes().to_vec(),
+        });
+    }
+    if let Some(maker_id) = maker_id {
+        filters.push(AccountFilter::Memcmp {
+            offset: device_layout::MAKER_ID,
+            bytes: maker_id.to_le_bytes().to_vec(),
+        });
+    }
+    fetch_all::<Device>(cluster, &depin_registry::ID, &filters).await
+}
+
+/// The makers of `network` (approved and revoked), unordered.
+pub async fn makers(
+    cluster: &impl Cluster,
+    network: &Pubkey,
+) -> Result<Vec<(Pubkey, Maker)>, ClientError> {
+    let filter = AccountFilter::Memcmp {
+        offset: maker_layout::NETWORK,
+        bytes: network.to_bytes().to_vec(),
+    };
+    fetch_all::<Maker>(cluster, &depin_registry::ID, &[filter]).await
+}
+
+// ---- onboarding fee ----
+
+/// The associated token program (the address of a wallet's usual token
+/// account of a mint is derived with it).
+pub const ASSOCIATED_TOKEN_PROGRAM_ID: Pubkey =
+    anchor_lang::prelude::pubkey!("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+
+/// `wallet`'s associated token account of `mint` under `token_program`.
+pub fn associated_token_address(wallet: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[wallet.as_ref(), token_program.as_ref(), mint.as_ref()],
+        &ASSOCIATED_TOKEN_PROGRAM_ID,
+    )
+    .0
+}
+
+/// A network's onboarding fee as one payer would pay it.
+#[derive(Debug, Clone, Copy)]
+pub struct OnboardingFee {
+    /// Base units of the fee mint per registration.
+    pub amount: u64,
+    pub decimals: u8,
+    /// What [`register_device`] needs; `source` is the payer's account.
+    pub payment: FeePayment,
+    /// What `source` holds now.
+    pub source_balance: u64,
+}
+
+/// The fee `network` charges for a registration paid by `payer` (the
+/// program takes it from a token account the payer owns), or `None` when it
+/// charges none. The payer's account is `source` when given, else its
+/// associated token account of the fee mint, else any token account of that
+/// mint it owns; an error names the mint when it has none.
+pub async fn onboarding_fee(
+    cluster: &impl Cluster,
+    network: &Network,
+    payer: &Pubkey,
+    source: Option<Pubkey>,
+) -> Result<Option<OnboardingFee>, ClientError> {
+    if !network.charges_fee() {
+        return Ok(None);
+    }
+    let mint = network.fee_mint;
+    let mint_account = cluster
+        .get_account(&mint)
+        .await?
+        .ok_or(ClientError::AccountNotFound(mint))?;
+    let token_program = mint_account.owner;
+    let decimals = InterfaceMint::try_deserialize(&mut mint_account.data.as_slice())
+        .map_err(|e| ClientError::Decode {
+            address: mint,
+            expected: "Mint",
+            reason: e.to_string(),
+        })?
+        .decimals;
+    let read = |address: Pubkey, data: &[u8]| {
+        InterfaceTokenAccount::try_deserialize(&mut &data[..]).map_err(|e| ClientError::Decode {
+            address,
+            expected: "TokenAccount",
+            reason: e.to_string(),
+        })
+    };
+    let (source, account) = match source {
+        Some(source) => {
+            let account = cluster
+                .get_account(&source)
+                .await?
+                .ok_or(ClientError::AccountNotFound(source))?;
+            (source, read(source, &account.data)?)
+        }
+        None => {
+            let ata = associated_token_address(payer, &mint, &token_program);
+            match cluster.get_account(&ata).await? {
+                Some(account) => (ata, read(ata, &account.data)?),
+                None => {
+                    let mut filters = vec![
+                        AccountFilter::Memcmp {
+                            offset: 0,
+                            bytes: mint.to_bytes().to_vec(),
+                        },
+                        AccountFilter::Memcmp {
+                            offset: 32,
+                            bytes: payer.to_bytes().to_vec(),
+                        },
+                    ];
+                    if token_program == anchor_spl::token::ID {
+                        filters.push(AccountFilter::DataSize(165));
+                    }
+                    let found = cluster
+                        .get_program_accounts(&token_program, &filters)
+                        .await?;
+                    let (address, account) = found.into_iter().next().ok_or_else(|| {
+                        ClientError::Cluster(format!(
+                            "{payer} owns no token account of the onboarding fee's mint {mint}"
+                        ))
+                    })?;
+                    let decoded = read(address, &account.data)?;
+                    (address, decoded)
+                }
+            }
+        }
+    };
+    if account.mint != mint || account.owner != *payer {
+        return Err(ClientError::Cluster(format!(
+            "token account {source} (mint {}, owner {}) cannot pay the onboarding fee: it must be \
+             of mint {mint} and owned by the payer {payer}",
+            account.mint, account.owner
+        )));
+    }
+    Ok(Some(OnboardingFee {
+        amount: network.onboarding_fee,
+        decimals,
+        payment: FeePayment {
+            mint,
+            source,
+            treasury: network.fee_treasury,
+            token_program,
+        },
+        source_balance: account.amount,
+    }))
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+    use anchor_lang::AccountSerialize;
+    use depin_registry::state::DeviceStatus;
+
+    #[test]
+    fn device_filter_offsets_match_the_serialized_account() {
+        let (key, owner, operator) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let device = Device {
+            device_key: key,
+            owner,
+            operator,
+            network_id: 0x0102_0304,
+            maker_id: 0x0a0b_0c0d,
+            location: 7,
+            capacity: 8,
+            registered_at: 9,
+            registration: 10,
+            attestation_nonce: 11,
+            kind: DeviceKind::Battery,
+            status: DeviceStatus::Active,
+            bump: 255,
+        };
+        let mut data = vec![];
+        device.try_serialize(&mut data).unwrap();
+        assert_eq!(data.len(), Device::SIZE);
+        let at = |offset: usize, len: usize| &data[offset..offset + len];
+        assert_eq!(at(device_layout::DEVICE_KEY, 32), key.as_ref());
+        assert_eq!(at(device_layout::OWNER, 32), owner.as_ref());
+        assert_eq!(at(device_layout::OPERATOR, 32), operator.as_ref());
+        assert_eq!(
+            at(device_layout::NETWORK_ID, 4),
+            0x0102_0304u32.to_le_bytes()
+        );
+        assert_eq!(at(device_layout::MAKER_ID, 4), 0x0a0b_0c0du32.to_le_bytes());
+        assert_eq!(
+            (
+                device_layout::OWNER,
+                device_layout::NETWORK_ID,
+                device_layout::MAKER_ID
+            ),
+            (40, 104, 108)
+        );
+    }
+
+    #[test]
+    fn maker_filter_offsets_match_the_serialized_account() {
+        let (network, authority) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let maker = Maker {
+            network,
+            authority,
+            maker_id: 0x0102_0304,
+            quota: 5,
+            devices_onboarded: 1,
+            active: true,
+            bump: 255,
+            name: [0; 32],
+        };
+        let mut data = vec![];
+        maker.try_serialize(&mut data).unwrap();
+        let at = |offset: usize, len: usize| &data[offset..offset + len];
+        assert_eq!(at(maker_layout::NETWORK, 32), network.as_ref());
+        assert_eq!(at(maker_layout::AUTHORITY, 32), authority.as_ref());
+        assert_eq!(at(maker_layout::MAKER_ID, 4), 0x0102_0304u32.to_le_bytes());
+    }
 }
