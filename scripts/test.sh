@@ -46,7 +46,9 @@ if [ "${1:-}" != "--native" ]; then
   cargo test --locked -p depin-cli --test e2e -- --ignored --test-threads=1 --show-output
 
   step "every CLI command through the binary on a local validator"
-  cargo test --locked -p depin-cli --test cli_network -- --ignored --test-threads=1
+  for group in cli_network cli_device; do
+    cargo test --locked -p depin-cli --test "$group" -- --ignored --test-threads=1
+  done
 
   step "the README's walkthrough, verbatim, on a local validator"
   cargo test --locked -p depin-cli --test walkthrough -- --ignored --test-threads=1
