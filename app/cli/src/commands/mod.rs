@@ -2,4 +2,6 @@ pub mod deploy;
 pub mod init;
 pub mod keys;
 pub mod network;
+pub mod rewards;
+pub mod staking;
 pub mod wallet;
