@@ -574,3 +574,393 @@ async fn staking_from_pool_to_slash() {
     println!("staking test: {:.1} s", started.elapsed().as_secs_f64());
     drop(dir);
 }
+
+/// Serves `body` to every HTTP request on a loopback port; returns its URL.
+fn serve(body: String) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    format!("http://127.0.0.1:{port}/proofs.json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs solana-test-validator: scripts/test.sh runs it"]
+async fn rewards_from_distributor_to_clawback() {
+    let started = std::time::Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let (oracle, oracle_file) = keypair_file(dir.path(), "oracle");
+    let setup = setup(&[format!("oracle={}", oracle.pubkey())]).await;
+    let net = &setup.net;
+    let payer = setup.payer.pubkey();
+    let (alice, alice_file) = keypair_file(dir.path(), "alice");
+    let (carol, carol_file) = keypair_file(dir.path(), "carol");
+    let bob = Keypair::new().pubkey();
+    let alice_account = setup.funded_account(&alice.pubkey(), 0).await;
+    let bob_account = setup.funded_account(&bob, 0).await;
+    let carol_account = setup.funded_account(&carol.pubkey(), 0).await;
+    let treasury = setup.funded_account(&payer, 0).await;
+    let funding = setup.funded_account(&payer, 1_000 * TOKEN).await;
+    let (alice_file, carol_file, oracle_file) = (s(&alice_file), s(&carol_file), s(&oracle_file));
+
+    let created = net.run(&[
+        "rewards",
+        "create-distributor",
+        "--network",
+        "0",
+        "--treasury",
+        &treasury.to_string(),
+    ]);
+    let distributor = created["distributor"].as_str().unwrap().to_string();
+    let d = distributor.as_str();
+    assert_eq!(created["mint"], setup.mint.to_string());
+    assert_eq!(created["guards"]["required_approvals"], 1);
+    assert!(created["guards"]["outflow_limit"].is_null());
+    let status = net.run(&["rewards", "status", d]);
+    assert_eq!(status["epoch"], 0);
+    assert_eq!(status["ledger_pages"], 0);
+    assert_eq!(status["proposal"]["status"], "empty");
+
+    // A root before any ledger page: the CLI says what to run.
+    let entitlements = dir.path().join("epoch1.csv");
+    std::fs::write(
+        &entitlements,
+        format!("recipient,amount\n{},10\n{bob},5.5\n", alice.pubkey()),
+    )
+    .unwrap();
+    let proofs1 = dir.path().join("proofs1.json");
+    let post_args = |file: &Path, out: &Path| -> Vec<String> {
+        [
+            "rewards",
+            "post-root",
+            d,
+            "--file",
+            s(file),
+            "--proofs-out",
+            s(out),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let args = post_args(&entitlements, &proofs1);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let error = fails(net, &args, 1);
+    assert!(error.contains("ledger-pages"), "{error}");
+
+    let pages = net.run(&["rewards", "ledger-pages", d, "--recipients", "3"]);
+    assert_eq!(pages["created"], serde_json::json!([0]));
+    assert!(pages["transaction"]["signature"].is_string());
+    let pages = net.run(&["rewards", "ledger-pages", d, "--recipients", "1000"]);
+    assert_eq!(pages["created"], serde_json::json!([]));
+    assert!(pages.get("transaction").is_none());
+
+    // Unfunded, the root is refused by the program.
+    let error = fails(net, &args, 1);
+    assert!(error.contains("RootUnfunded"), "{error}");
+    let funded = net.run(&[
+        "rewards",
+        "fund",
+        d,
+        "100",
+        "--source",
+        &funding.to_string(),
+    ]);
+    assert_eq!(amount(&funded["amount"]), 100 * TOKEN);
+    assert_eq!(setup.balance(&funding).await, 900 * TOKEN);
+
+    let posted = net.run(&args);
+    assert_eq!(posted["epoch"], 1);
+    assert_eq!(posted["recipient_count"], 2);
+    assert_eq!(amount(&posted["cumulative_total"]), 15_500_000);
+    assert_eq!(posted["proposal"]["status"], "activated");
+    let proofs: Value = serde_json::from_str(&std::fs::read_to_string(&proofs1).unwrap()).unwrap();
+    assert_eq!(proofs["root"], posted["root"]);
+    assert_eq!(
+        proofs["claims"][alice.pubkey().to_string()]["amount"],
+        10 * TOKEN
+    );
+    assert_eq!(proofs["claims"][bob.to_string()]["index"], 1);
+    let status = net.run(&["rewards", "status", d]);
+    assert_eq!(status["root"], posted["root"]);
+    assert_eq!(status["epoch"], 1);
+    assert_eq!(amount(&status["vault_balance"]), 100 * TOKEN);
+    assert_eq!(amount(&status["total_funded"]), 100 * TOKEN);
+
+    // Alice claims (a dry run first: nothing moves).
+    let p1 = s(&proofs1);
+    let a_acc = alice_account.to_string();
+    let claim = [
+        "rewards",
+        "claim",
+        "--proofs",
+        p1,
+        "--recipient",
+        alice_file,
+        "--destination",
+        &a_acc,
+    ];
+    let dry = net.run(&[&claim[..], &["--dry-run"]].concat());
+    assert!(dry["dry_run"].is_object());
+    assert_eq!(setup.balance(&alice_account).await, 0);
+    let claimed = net.run(&claim);
+    assert_eq!(amount(&claimed["amount"]), 10 * TOKEN);
+    assert_eq!(amount(&claimed["claimed_before"]), 0);
+    assert_eq!(setup.balance(&alice_account).await, 10 * TOKEN);
+    // Twice: the program refuses, nothing moves.
+    let error = fails(net, &claim, 1);
+    assert!(error.contains("NothingToClaim"), "{error}");
+    assert_eq!(setup.balance(&alice_account).await, 10 * TOKEN);
+
+    // Carol presents Bob's leaf as hers: the proof does not verify.
+    let mut forged = proofs.clone();
+    let bobs = forged["claims"][bob.to_string()].clone();
+    forged["claims"][carol.pubkey().to_string()] = bobs;
+    let forged_file = dir.path().join("forged.json");
+    std::fs::write(&forged_file, forged.to_string()).unwrap();
+    let error = fails(
+        net,
+        &[
+            "rewards",
+            "claim",
+            "--proofs",
+            s(&forged_file),
+            "--recipient",
+            carol_file,
+            "--destination",
+            &carol_account.to_string(),
+        ],
+        1,
+    );
+    assert!(error.contains("InvalidProof"), "{error}");
+    assert_eq!(setup.balance(&carol_account).await, 0);
+    // Someone not in the proofs is told so.
+    let error = fails(
+        net,
+        &[
+            "rewards",
+            "claim",
+            "--proofs",
+            p1,
+            "--recipient",
+            carol_file,
+        ],
+        1,
+    );
+    assert!(error.contains("no leaf"), "{error}");
+
+    // Anyone pushes Bob's claim with the proofs from a URL.
+    let url = serve(std::fs::read_to_string(&proofs1).unwrap());
+    let pushed = net.run(&[
+        "rewards",
+        "push-claim",
+        &bob.to_string(),
+        "--proofs",
+        &url,
+        "--destination",
+        &bob_account.to_string(),
+    ]);
+    assert_eq!(amount(&pushed["claims"][0]["amount"]), 5_500_000);
+    assert_eq!(setup.balance(&bob_account).await, 5_500_000);
+
+    // Epoch 2 needs two oracles and a 2-second challenge period.
+    let guards = net.run(&[
+        "rewards",
+        "guards",
+        d,
+        "--approvals",
+        "2",
+        "--challenge-period",
+        "2",
+    ]);
+    assert_eq!(guards["guards"]["required_approvals"], 2);
+    // An oracle is no admin.
+    let error = fails(
+        net,
+        &[
+            "rewards",
+            "guards",
+            d,
+            "--approvals",
+            "1",
+            "--authority",
+            oracle_file,
+        ],
+        1,
+    );
+    assert!(error.contains("MissingPermission"), "{error}");
+    let entitlements2 = dir.path().join("epoch2.json");
+    std::fs::write(
+        &entitlements2,
+        format!(
+            r#"[{{"recipient": "{}", "amount": "3"}}, {{"recipient": "{}", "amount": 12}}]"#,
+            carol.pubkey(),
+            alice.pubkey()
+        ),
+    )
+    .unwrap();
+    let proofs2 = dir.path().join("proofs2.json");
+    let posted = net.run(&[
+        "rewards",
+        "post-root",
+        d,
+        "--file",
+        s(&entitlements2),
+        "--previous",
+        p1,
+        "--proofs-out",
+        s(&proofs2),
+    ]);
+    assert_eq!(posted["epoch"], 2);
+    assert_eq!(posted["recipient_count"], 3);
+    assert_eq!(amount(&posted["cumulative_total"]), 20_500_000);
+    assert_eq!(posted["proposal"]["status"], "pending");
+    assert_eq!(posted["proposal"]["approvals"], 1);
+    let proofs: Value = serde_json::from_str(&std::fs::read_to_string(&proofs2).unwrap()).unwrap();
+    // Indexes are kept: Alice 0, Bob 1 (absent from the file, amount kept), Carol new at 2.
+    assert_eq!(proofs["claims"][alice.pubkey().to_string()]["index"], 0);
+    assert_eq!(proofs["claims"][bob.to_string()]["amount"], 5_500_000);
+    assert_eq!(proofs["claims"][carol.pubkey().to_string()]["index"], 2);
+
+    // The second oracle rebuilds the tree: a different file is refused...
+    let other = dir.path().join("other.csv");
+    std::fs::write(
+        &other,
+        format!("{},13\n{},3\n", alice.pubkey(), carol.pubkey()),
+    )
+    .unwrap();
+    let error = fails(
+        net,
+        &[
+            "rewards",
+            "approve-root",
+            d,
+            "--file",
+            s(&other),
+            "--previous",
+            p1,
+            "--authority",
+            oracle_file,
+        ],
+        1,
+    );
+    assert!(
+        error.contains("differs from the pending proposal"),
+        "{error}"
+    );
+    // ...the same one approves; activation waits for the challenge period.
+    let approved = net.run(&[
+        "rewards",
+        "approve-root",
+        d,
+        "--file",
+        s(&entitlements2),
+        "--previous",
+        p1,
+        "--authority",
+        oracle_file,
+    ]);
+    assert_eq!(approved["proposal"]["status"], "approved");
+    assert_eq!(approved["root"], posted["root"]);
+    let error = fails(net, &["rewards", "activate-root", d], 1);
+    assert!(error.contains("ChallengePeriodActive"), "{error}");
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let activated = net.run(&["rewards", "activate-root", d]);
+    assert_eq!(activated["epoch"], 2);
+    let status = net.run(&["rewards", "status", d]);
+    assert_eq!(status["epoch"], 2);
+    assert_eq!(status["proposal"]["status"], "activated");
+    assert_eq!(status["proposal"]["approvers"].as_array().unwrap().len(), 2);
+
+    // Stale proofs are refused before sending; the new ones pay the difference.
+    let error = fails(net, &claim, 1);
+    assert!(error.contains("current root is epoch 2"), "{error}");
+    let p2 = s(&proofs2);
+    let claim2 = [
+        "rewards",
+        "claim",
+        "--proofs",
+        p2,
+        "--recipient",
+        alice_file,
+        "--destination",
+        &a_acc,
+    ];
+    // Paused, nothing can be claimed.
+    net.run(&["rewards", "pause", d]);
+    let error = fails(net, &claim2, 1);
+    assert!(error.contains("Paused"), "{error}");
+    net.run(&["rewards", "unpause", d]);
+    let claimed = net.run(&claim2);
+    assert_eq!(amount(&claimed["claimed_before"]), 10 * TOKEN);
+    assert_eq!(amount(&claimed["amount"]), 2 * TOKEN);
+    assert_eq!(setup.balance(&alice_account).await, 12 * TOKEN);
+
+    // A third root, vetoed by the admin.
+    let entitlements3 = dir.path().join("epoch3.csv");
+    std::fs::write(&entitlements3, format!("{},20\n", alice.pubkey())).unwrap();
+    let posted = net.run(&[
+        "rewards",
+        "post-root",
+        d,
+        "--file",
+        s(&entitlements3),
+        "--previous",
+        p2,
+        "--proofs-out",
+        s(&dir.path().join("proofs3.json")),
+    ]);
+    assert_eq!(posted["proposal"]["status"], "pending");
+    net.run(&["rewards", "veto-root", d]);
+    let status = net.run(&["rewards", "status", d]);
+    assert_eq!(status["proposal"]["status"], "vetoed");
+    assert_eq!(status["epoch"], 2);
+
+    // No expiry: no clawback. A distributor that expires in 3 s: clawback.
+    let error = fails(net, &["rewards", "clawback", d], 1);
+    assert!(error.contains("NotExpired"), "{error}");
+    let short = net.run(&[
+        "rewards",
+        "create-distributor",
+        "--network",
+        "0",
+        "--pool-id",
+        "1",
+        "--treasury",
+        &treasury.to_string(),
+        "--expires-in",
+        "3",
+    ]);
+    let short = short["distributor"].as_str().unwrap().to_string();
+    net.run(&[
+        "rewards",
+        "fund",
+        &short,
+        "1.25",
+        "--source",
+        &funding.to_string(),
+    ]);
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let clawed = net.run(&["rewards", "clawback", &short]);
+    assert_eq!(amount(&clawed["amount"]), 1_250_000);
+    assert_eq!(setup.balance(&treasury).await, 1_250_000);
+    let status = net.run(&["rewards", "status", &short]);
+    assert_eq!(status["clawed_back"], true);
+    println!("rewards test: {:.1} s", started.elapsed().as_secs_f64());
+}
