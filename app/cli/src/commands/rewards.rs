@@ -125,6 +125,7 @@ pub enum RewardsCommand {
     },
     /// Moves AMOUNT (UI units) into the distributor's vault (anyone).
     Fund {
+        /// The distributor's address (as create-distributor printed it)
         distributor: Pubkey,
         /// Tokens, in UI units of the distributor's mint (e.g. 100 or 2.5)
         amount: String,
@@ -139,6 +140,7 @@ pub enum RewardsCommand {
     },
     /// Creates the ledger pages (8 bytes a recipient) that RECIPIENTS leaves need (oracle role).
     LedgerPages {
+        /// The distributor's address (as create-distributor printed it)
         distributor: Pubkey,
         /// How many recipients the roots will hold
         #[arg(long)]
@@ -150,6 +152,7 @@ pub enum RewardsCommand {
     },
     /// Builds the Merkle tree of an entitlements file, proposes its root and writes the proofs (oracle role).
     PostRoot {
+        /// The distributor's address (as create-distributor printed it)
         distributor: Pubkey,
         #[command(flatten)]
         entitlements: EntitlementsArgs,
@@ -163,6 +166,7 @@ pub enum RewardsCommand {
     },
     /// Rebuilds the tree from the same entitlements and approves the pending root if identical (another oracle).
     ApproveRoot {
+        /// The distributor's address (as create-distributor printed it)
         distributor: Pubkey,
         #[command(flatten)]
         entitlements: EntitlementsArgs,
@@ -176,12 +180,14 @@ pub enum RewardsCommand {
     },
     /// Makes the approved root current once its challenge period is over (anyone).
     ActivateRoot {
+        /// The distributor's address (as create-distributor printed it)
         distributor: Pubkey,
         #[command(flatten)]
         tx: TxArgs,
     },
     /// Stops the pending or approved root (admin).
     VetoRoot {
+        /// The distributor's address (as create-distributor printed it)
         distributor: Pubkey,
         #[command(flatten)]
         authority: AuthorityArg,
@@ -189,7 +195,10 @@ pub enum RewardsCommand {
         tx: TxArgs,
     },
     /// Shows a distributor: root, proposal, guards, funded and claimed.
-    Status { distributor: Pubkey },
+    Status {
+        /// The distributor's address (as create-distributor printed it)
+        distributor: Pubkey,
+    },
     /// Claims the signer's rewards with its proof from a proofs file or URL.
     Claim {
         /// The proofs file, or its http(s) URL
@@ -206,6 +215,7 @@ pub enum RewardsCommand {
     },
     /// Pays RECIPIENTs' rewards into their own token accounts (anyone; one transaction).
     PushClaim {
+        /// Recipients' addresses (each must have a leaf in the proofs)
         #[arg(required = true)]
         recipients: Vec<Pubkey>,
         /// The proofs file, or its http(s) URL
@@ -219,12 +229,14 @@ pub enum RewardsCommand {
     },
     /// After expiry: sends the unclaimed remainder to the distributor's treasury (anyone).
     Clawback {
+        /// The distributor's address (as create-distributor printed it)
         distributor: Pubkey,
         #[command(flatten)]
         tx: TxArgs,
     },
     /// Stops claims (admin).
     Pause {
+        /// The distributor's address (as create-distributor printed it)
         distributor: Pubkey,
         #[command(flatten)]
         authority: AuthorityArg,
@@ -233,6 +245,7 @@ pub enum RewardsCommand {
     },
     /// Lets claims resume (admin).
     Unpause {
+        /// The distributor's address (as create-distributor printed it)
         distributor: Pubkey,
         #[command(flatten)]
         authority: AuthorityArg,
@@ -241,6 +254,7 @@ pub enum RewardsCommand {
     },
     /// Changes the approvals, challenge period or outflow limit (admin); unset flags keep their value.
     Guards {
+        /// The distributor's address (as create-distributor printed it)
         distributor: Pubkey,
         #[command(flatten)]
         guards: GuardArgs,

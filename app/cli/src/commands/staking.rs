@@ -221,6 +221,7 @@ pub enum StakingCommand {
     },
     /// Slashes AMOUNT (UI units) of OPERATOR's bond to the pool's treasury (slasher role).
     Slash {
+        /// The bonded operator's address
         operator: Pubkey,
         /// Tokens, in UI units of the pool's mint
         amount: String,
@@ -239,6 +240,7 @@ pub enum StakingCommand {
     },
     /// Shows OWNER's positions and bond with pending rewards [default: -k's].
     Position {
+        /// Whose positions [default: the -k keypair's address]
         owner: Option<Pubkey>,
         #[command(flatten)]
         network: NetworkArg,
