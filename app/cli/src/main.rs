@@ -25,7 +25,7 @@ use clap::{Args, Parser, Subcommand};
 use depin_client::rpc::{CommitmentLevel, RpcCluster, RpcConfig};
 use depin_client::Keypair;
 
-use commands::{deploy, device, init, keys, maker, network, wallet};
+use commands::{deploy, device, init, keys, maker, network, rewards, staking, wallet};
 use config::{Overrides, Settings, Source};
 use output::OutputFormat;
 
@@ -125,6 +125,12 @@ enum Command {
     /// Devices: register (device key + maker co-signature), show, list, update, transfer, operator, suspend/resume, retire, close, attest.
     #[command(subcommand)]
     Device(device::DeviceCommand),
+    /// Staking the network token: pools, positions, lockups, rewards, bonds, slashing.
+    #[command(subcommand)]
+    Staking(staking::StakingCommand),
+    /// Compressed reward claims: distributors, Merkle roots, proofs, claims, clawback.
+    #[command(subcommand)]
+    Rewards(rewards::RewardsCommand),
     /// The cluster's latest blockhash, for offline signing (--sign-only --blockhash).
     Blockhash,
     /// Prints a shell completion script, e.g. `depin completions bash > /etc/bash_completion.d/depin`.
@@ -256,6 +262,14 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Device(command) => {
             let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
             device::run(&session, command).await
+        }
+        Command::Staking(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            staking::run(&session, command).await
+        }
+        Command::Rewards(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            rewards::run(&session, command).await
         }
         Command::Blockhash => {
             let settings = cli.global.settings()?;

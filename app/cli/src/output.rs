@@ -94,13 +94,11 @@ pub fn ui_amount(amount: u64, decimals: u8) -> String {
 }
 
 /// An amount for JSON: base units (integer) and the decimal string.
-#[allow(dead_code)] // for the token commands (staking, rewards, fractional)
 pub fn amount_json(amount: u64, decimals: u8) -> serde_json::Value {
     serde_json::json!({ "amount": amount, "ui_amount": ui_amount(amount, decimals), "decimals": decimals })
 }
 
 /// "1.5" with `decimals` as base units, exactly; refuses more decimals.
-#[allow(dead_code)] // for the token commands (staking, rewards, fractional)
 pub fn parse_ui_amount(text: &str, decimals: u8) -> anyhow::Result<u64> {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());

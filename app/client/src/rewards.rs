@@ -406,6 +406,176 @@ impl RewardTree {
     }
 }
 
+// ---- the proofs file ----
+
+/// Lower-case hex of 32 bytes (roots and proof nodes in the proofs file).
+pub fn hex32(bytes: &[u8; 32]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 64 hex digits as 32 bytes.
+pub fn parse_hex32(text: &str) -> Option<[u8; 32]> {
+    let text = text.strip_prefix("0x").unwrap_or(text);
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// What claimants need for one root: the root's content and every
+/// recipient's leaf index, cumulative amount and proof. As JSON (what
+/// `depin rewards post-root --proofs-out` writes and the crank serves):
+/// `{"distributor", "epoch", "root": HEX, "cumulative_total",
+/// "recipient_count", "claims": {RECIPIENT: {"index", "amount", "proof":
+/// [HEX]}}}` (amounts in base units, addresses base58).
+#[derive(Debug, Clone)]
+pub struct Proofs {
+    pub distributor: Pubkey,
+    pub content: RootContent,
+    /// Recipients in leaf order.
+    pub claims: Vec<(Pubkey, ClaimArgs)>,
+}
+
+impl Proofs {
+    /// The claim of `recipient` (its first leaf).
+    pub fn claim(&self, recipient: &Pubkey) -> Option<&ClaimArgs> {
+        self.claims
+            .iter()
+            .find(|(r, _)| r == recipient)
+            .map(|(_, args)| args)
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let claims: serde_json::Map<String, serde_json::Value> = self
+            .claims
+            .iter()
+            .map(|(recipient, args)| {
+                (
+                    recipient.to_string(),
+                    serde_json::json!({
+                        "index": args.index,
+                        "amount": args.cumulative_amount,
+                        "proof": args.proof.iter().map(hex32).collect::<Vec<_>>(),
+                    }),
+                )
+            })
+            .collect();
+        serde_json::json!({
+            "distributor": self.distributor.to_string(),
+            "epoch": self.content.epoch,
+            "root": hex32(&self.content.root),
+            "cumulative_total": self.content.cumulative_total,
+            "recipient_count": self.content.recipient_count,
+            "claims": claims,
+        })
+    }
+
+    /// Reads [`to_json`](Self::to_json)'s shape; the error says what is wrong.
+    pub fn from_json(json: &serde_json::Value) -> Result<Proofs, String> {
+        let field = |name: &str| json.get(name).ok_or(format!("no {name:?} field"));
+        let int = |name: &str| {
+            field(name)?
+                .as_u64()
+                .ok_or(format!("{name:?} is not an integer"))
+        };
+        let distributor = field("distributor")?
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or("\"distributor\" is not an address")?;
+        let root = field("root")?
+            .as_str()
+            .and_then(parse_hex32)
+            .ok_or("\"root\" is not 64 hex digits")?;
+        let content = RootContent {
+            epoch: int("epoch")?,
+            root,
+            cumulative_total: int("cumulative_total")?,
+            recipient_count: u32::try_from(int("recipient_count")?)
+                .map_err(|_| "\"recipient_count\" is too large")?,
+        };
+        let entries = field("claims")?
+            .as_object()
+            .ok_or("\"claims\" is not an object")?;
+        let mut claims = Vec::with_capacity(entries.len());
+        for (recipient, entry) in entries {
+            let bad = |what: &str| format!("claim of {recipient}: {what}");
+            let recipient: Pubkey = recipient.parse().map_err(|_| bad("not an address"))?;
+            let index = entry
+                .get("index")
+                .and_then(|v| v.as_u64())
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or_else(|| bad("\"index\" is not a leaf index"))?;
+            let cumulative_amount = entry
+                .get("amount")
+                .and_then(|v| v.as_u64())
+                .ok_or_else(|| bad("\"amount\" is not an integer"))?;
+            let proof = entry
+                .get("proof")
+                .and_then(|v| v.as_array())
+                .ok_or_else(|| bad("\"proof\" is not a list"))?
+                .iter()
+                .map(|node| node.as_str().and_then(parse_hex32))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| bad("a proof node is not 64 hex digits"))?;
+            claims.push((
+                recipient,
+                ClaimArgs {
+                    index,
+                    cumulative_amount,
+                    proof,
+                },
+            ));
+        }
+        claims.sort_by_key(|(_, args)| args.index);
+        Ok(Proofs {
+            distributor,
+            content,
+            claims,
+        })
+    }
+
+    /// Reads a proofs file, or fetches it when `source` is an `http://` or
+    /// `https://` URL (a crank's proofs endpoint).
+    pub async fn load(source: &str) -> Result<Proofs, ClientError> {
+        let fail = |reason: String| ClientError::Cluster(format!("proofs {source}: {reason}"));
+        let text = if source.starts_with("http://") || source.starts_with("https://") {
+            let response = reqwest::get(source)
+                .await
+                .map_err(|e| fail(format!("cannot fetch: {e}")))?;
+            let status = response.status();
+            if !status.is_success() {
+                return Err(fail(format!("the server answered {status}")));
+            }
+            response
+                .text()
+                .await
+                .map_err(|e| fail(format!("cannot read the answer: {e}")))?
+        } else {
+            std::fs::read_to_string(source).map_err(|e| fail(format!("cannot read: {e}")))?
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| fail(format!("not JSON: {e}")))?;
+        Proofs::from_json(&json).map_err(fail)
+    }
+}
+
+impl RewardTree {
+    /// The proofs file of this tree's root at `epoch`.
+    pub fn proofs(&self, epoch: u64) -> Proofs {
+        Proofs {
+            distributor: self.distributor,
+            content: self.content(epoch),
+            claims: (0..self.recipient_count())
+                .filter_map(|i| Some((self.entries[i as usize].0, self.claim_args_at(i)?)))
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,5 +607,21 @@ mod tests {
         }
         assert!(tree.claim_args(&Pubkey::new_unique()).is_none());
         assert_eq!((pages_for(1), pages_for(1024), pages_for(1025)), (1, 1, 2));
+    }
+
+    #[test]
+    fn proofs_round_trip_through_json() {
+        let entries: Vec<_> = (0..3)
+            .map(|i| (Pubkey::new_unique(), 10 * (i + 1)))
+            .collect();
+        let tree = RewardTree::new(Pubkey::new_unique(), entries.clone());
+        let proofs = tree.proofs(4);
+        let json = proofs.to_json();
+        assert_eq!(Proofs::from_json(&json).unwrap().to_json(), json);
+        assert_eq!(proofs.claim(&entries[2].0).unwrap().cumulative_amount, 30);
+        assert_eq!(parse_hex32(&hex32(&tree.root())), Some(tree.root()));
+        let mut broken = proofs.to_json();
+        broken["root"] = "zz".into();
+        assert!(Proofs::from_json(&broken).unwrap_err().contains("root"));
     }
 }

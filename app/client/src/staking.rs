@@ -21,7 +21,7 @@ use solana_instruction::{AccountMeta, Instruction};
 pub use depin_staking::instructions::{SlashArgs, StakeArgs};
 pub use depin_staking::state::{PoolParams, PositionKind, BPS, DAY};
 
-use crate::cluster::{fetch, fetch_optional, Cluster};
+use crate::cluster::{fetch, fetch_all, fetch_optional, AccountFilter, Cluster};
 use crate::error::ClientError;
 use crate::token::TOKEN_PROGRAM_ID;
 
@@ -499,6 +499,24 @@ pub async fn catch_up(cluster: &impl Cluster, network: &Pubkey) -> Result<usize,
     Ok(instructions.len())
 }
 
+/// Every `apply_boost_ends` instruction due now in `network`'s pool, with
+/// the days each applies: one per [`MAX_BOOST_ENDS`] due buckets, to send
+/// in order (empty when nothing is due). Unlike [`catch_up_instructions`]
+/// this also covers the few buckets the other builders would carry, for an
+/// explicit "apply the lock ends now" (`depin staking expire`).
+pub async fn due_boost_end_instructions(
+    cluster: &impl Cluster,
+    network: &Pubkey,
+) -> Result<Vec<(Vec<i64>, Instruction)>, ClientError> {
+    let view = PoolView::read(cluster, network).await?;
+    Ok(view
+        .pool
+        .boost_end_days_due(view.now)
+        .chunks(MAX_BOOST_ENDS)
+        .map(|chunk| (chunk.to_vec(), apply_boost_ends(network, chunk)))
+        .collect())
+}
+
 pub fn position_address(network: &Pubkey, owner: &Pubkey, id: u32) -> Pubkey {
     pda::position(&pool_address(network), owner, id).0
 }
@@ -515,6 +533,29 @@ pub async fn pool(cluster: &impl Cluster, network: &Pubkey) -> Result<StakePool,
 
 pub async fn position(cluster: &impl Cluster, address: &Pubkey) -> Result<Position, ClientError> {
     fetch(cluster, address).await
+}
+
+/// Every position (stakes and the operator bond) of `owner` in `network`'s
+/// pool, by id.
+pub async fn positions_of(
+    cluster: &impl Cluster,
+    network: &Pubkey,
+    owner: &Pubkey,
+) -> Result<Vec<(Pubkey, Position)>, ClientError> {
+    // Position layout after the discriminator: pool (32), owner (32).
+    let filters = [
+        AccountFilter::Memcmp {
+            offset: 8,
+            bytes: pool_address(network).to_bytes().to_vec(),
+        },
+        AccountFilter::Memcmp {
+            offset: 40,
+            bytes: owner.to_bytes().to_vec(),
+        },
+    ];
+    let mut positions = fetch_all::<Position>(cluster, &depin_staking::ID, &filters).await?;
+    positions.sort_by_key(|(_, p)| (p.kind == PositionKind::OperatorBond, p.id));
+    Ok(positions)
 }
 
 /// The lock-end bucket of `network`'s pool for `day`, if it exists.

@@ -99,6 +99,52 @@ pub async fn mint_supply(cluster: &impl Cluster, mint: &Pubkey) -> Result<u64, C
     Ok(fetch::<Mint>(cluster, mint).await?.supply)
 }
 
+/// The decimals of `mint` (amounts in UI units are scaled by them).
+pub async fn mint_decimals(cluster: &impl Cluster, mint: &Pubkey) -> Result<u8, ClientError> {
+    Ok(fetch::<Mint>(cluster, mint).await?.decimals)
+}
+
+/// A token account's mint, owner and balance; `None` when no token account
+/// is at `address` (missing, or another kind of account).
+pub async fn token_account_info(
+    cluster: &impl Cluster,
+    address: &Pubkey,
+) -> Result<Option<TokenAccountInfo>, ClientError> {
+    let Some(account) = cluster.get_account(address).await? else {
+        return Ok(None);
+    };
+    if account.owner != TOKEN_PROGRAM_ID {
+        return Ok(None);
+    }
+    Ok(decode_account(&account.data).map(|t| TokenAccountInfo {
+        mint: t.mint,
+        owner: t.owner,
+        amount: t.amount,
+    }))
+}
+
+/// What [`token_account_info`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenAccountInfo {
+    pub mint: Pubkey,
+    pub owner: Pubkey,
+    pub amount: u64,
+}
+
+/// The associated token program (the `spl-token` CLI's default accounts).
+pub const ASSOCIATED_TOKEN_PROGRAM_ID: Pubkey =
+    anchor_lang::pubkey!("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+
+/// The associated token account of `owner` for `mint` (where wallets and
+/// the `spl-token` CLI keep a mint's tokens by default).
+pub fn associated_token_address(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[owner.as_ref(), TOKEN_PROGRAM_ID.as_ref(), mint.as_ref()],
+        &ASSOCIATED_TOKEN_PROGRAM_ID,
+    )
+    .0
+}
+
 /// Decodes a token account from raw data (for callers holding the bytes).
 pub fn decode_account(data: &[u8]) -> Option<TokenAccount> {
     TokenAccount::try_deserialize(&mut &data[..]).ok()

@@ -4,4 +4,6 @@ pub mod init;
 pub mod keys;
 pub mod maker;
 pub mod network;
+pub mod rewards;
+pub mod staking;
 pub mod wallet;
