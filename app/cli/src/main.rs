@@ -25,7 +25,7 @@ use clap::{Args, Parser, Subcommand};
 use depin_client::rpc::{CommitmentLevel, RpcCluster, RpcConfig};
 use depin_client::Keypair;
 
-use commands::{deploy, init, keys, network, wallet};
+use commands::{deploy, fractional, init, keys, network, portfolio, revenue, wallet};
 use config::{Overrides, Settings, Source};
 use output::OutputFormat;
 
@@ -107,6 +107,14 @@ enum Command {
     /// Networks: create, show, list, update, pause, fees, roles, members.
     #[command(subcommand)]
     Network(network::NetworkCommand),
+    /// Tokenized machines: tokenize, offerings, buy, close, deliver, refund, assets.
+    #[command(subcommand)]
+    Fractional(fractional::FractionalCommand),
+    /// A machine's revenue: deposit, claim, move shares in and out of the holding.
+    #[command(subcommand)]
+    Revenue(revenue::RevenueCommand),
+    /// An investor's holdings (shares, part of each machine, revenue) and an owner's devices.
+    Portfolio(portfolio::PortfolioArgs),
     /// The cluster's latest blockhash, for offline signing (--sign-only --blockhash).
     Blockhash,
     /// Prints a shell completion script, e.g. `depin completions bash > /etc/bash_completion.d/depin`.
@@ -200,6 +208,19 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Network(command) => {
             let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
             network::run(&session, command).await
+        }
+        Command::Fractional(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            fractional::run(&session, command).await
+        }
+        Command::Revenue(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            revenue::run(&session, command).await
+        }
+        Command::Portfolio(args) => {
+            let settings = cli.global.settings()?;
+            let (cluster, owner) = cluster_and_address(&settings, args.owner)?;
+            portfolio::run(&cluster, &owner, &args, output).await
         }
         Command::Blockhash => {
             let settings = cli.global.settings()?;
