@@ -740,6 +740,13 @@ pub async fn run(session: &Session, command: FractionalCommand) -> Result<()> {
             offering, buyer, ..
         } => {
             let (keys, stored, offer) = load_offering(session, &offering).await?;
+            if offer.state != OfferingState::Succeeded {
+                bail!(
+                    "offering {offering} is {}: purchases are delivered after a success \
+                     (close it first; a failed offering's buyers get `depin fractional refund`)",
+                    state_name(offer.state)
+                );
+            }
             let parties = OfferingParties {
                 authority: stored.authority,
                 rent_payer: offer.rent_payer,
@@ -762,6 +769,13 @@ pub async fn run(session: &Session, command: FractionalCommand) -> Result<()> {
             ..
         } => {
             let (keys, _, offer) = load_offering(session, &offering).await?;
+            if offer.state != OfferingState::Failed {
+                bail!(
+                    "offering {offering} is {}: refunds are for failed offerings \
+                     (close it after its deadline first)",
+                    state_name(offer.state)
+                );
+            }
             let decimals = decimals(session, &offer.payment_mint).await?;
             let buyers = buyers(session, &offering, buyer).await?;
             let mut steps = vec![];
