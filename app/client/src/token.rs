@@ -192,7 +192,7 @@ pub async fn default_account(
     let accounts = accounts_of(cluster, owner, Some(mint)).await?;
     let associated = associated_address(owner, mint);
     if let Some(found) = accounts.iter().find(|(address, _)| *address == associated) {
-        return Ok(Some(found.clone()));
+        return Ok(Some(*found));
     }
     Ok(accounts
         .into_iter()

@@ -57,6 +57,24 @@ fn fails(net: &Localnet, args: &[&str], code: i32) -> String {
     stderr
 }
 
+/// Runs `depin args` for a person (display output); returns its stdout.
+fn human(w: &World, args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_depin"))
+        .env("HOME", w.dir.path())
+        .args(["-u", &w.net.url()])
+        .arg("-k")
+        .arg(&w.net.payer_file)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 async fn balance(cluster: &RpcCluster, account: &Pubkey) -> u64 {
     token::balance(cluster, account).await.expect("balance")
 }
@@ -539,6 +557,12 @@ async fn invest_earn_claim_and_portfolio() {
     assert_eq!(amount(&line["received"]), 4 * USDC);
     assert_eq!(line["received"]["ui_amount"], "4");
     assert!(folio["devices"].as_array().unwrap().is_empty());
+    let text = human(&w, &["portfolio", &alice.pubkey().to_string()]);
+    assert!(
+        text.contains(&asset.to_string()) && text.contains("40/100") && text.contains("40.0000%"),
+        "{text}"
+    );
+    assert!(text.contains("No devices."), "{text}");
     // dave: his 10 retained shares with 1 USDC claimable, and his device
     // (tokenized).
     let folio = net.run(&["portfolio", &dave.pubkey().to_string(), "--no-history"]);
