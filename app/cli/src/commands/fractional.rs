@@ -28,7 +28,8 @@
 //!   "per_investor_cap", "allowlist_required"}`; `buy`: `{"offering",
 //!   "asset", "buyer", "shares", "cost": AMOUNT, "payment_source"}`;
 //!   `close`: `{"offering", "proceeds_account", "fee_account", "state"}`
-//!   (`state` read back after the send: "settled" when the records closed);
+//!   (`state` read back after the send: "succeeded", "failed", or
+//!   "settled" when the records closed; null with --dry-run);
 //!   `cancel`: `{"offering", "asset"}`; `market set`: `{"network",
 //!   "fee_bps", "fee_recipient"}`; `allowlist`: `{"network", "investor",
 //!   "allowed"}`; `retire-asset`: `{"asset"}`; `transfer-asset`: `{"asset",
@@ -141,6 +142,9 @@ pub enum FractionalCommand {
         tx: TxArgs,
     },
     /// Closes an offering past its deadline or sold out (anyone): pays out or fails it.
+    /// Proceeds go to the authority's account of the payment mint and the fee to the
+    /// fee recipient's; either is created (associated account, rent from the fee payer)
+    /// when it has none.
     Close {
         offering: Pubkey,
         #[command(flatten)]
