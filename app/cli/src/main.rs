@@ -25,7 +25,10 @@ use clap::{Args, Parser, Subcommand};
 use depin_client::rpc::{CommitmentLevel, RpcCluster, RpcConfig};
 use depin_client::Keypair;
 
-use commands::{deploy, device, init, keys, maker, network, rewards, staking, wallet};
+use commands::{
+    deploy, device, fractional, init, keys, maker, network, portfolio, revenue, rewards, staking,
+    wallet,
+};
 use config::{Overrides, Settings, Source};
 use output::OutputFormat;
 
@@ -131,6 +134,14 @@ enum Command {
     /// Compressed reward claims: distributors, Merkle roots, proofs, claims, clawback.
     #[command(subcommand)]
     Rewards(rewards::RewardsCommand),
+    /// Tokenized machines: tokenize, offerings, buy, close, deliver, refund, assets.
+    #[command(subcommand)]
+    Fractional(fractional::FractionalCommand),
+    /// A machine's revenue: deposit, claim, move shares in and out of the holding.
+    #[command(subcommand)]
+    Revenue(revenue::RevenueCommand),
+    /// An investor's holdings (shares, part of each machine, revenue) and an owner's devices.
+    Portfolio(portfolio::PortfolioArgs),
     /// The cluster's latest blockhash, for offline signing (--sign-only --blockhash).
     Blockhash,
     /// Prints a shell completion script, e.g. `depin completions bash > /etc/bash_completion.d/depin`.
@@ -270,6 +281,19 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Rewards(command) => {
             let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
             rewards::run(&session, command).await
+        }
+        Command::Fractional(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            fractional::run(&session, command).await
+        }
+        Command::Revenue(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            revenue::run(&session, command).await
+        }
+        Command::Portfolio(args) => {
+            let settings = cli.global.settings()?;
+            let (cluster, owner) = cluster_and_address(&settings, args.owner)?;
+            portfolio::run(&cluster, &owner, &args, output).await
         }
         Command::Blockhash => {
             let settings = cli.global.settings()?;

@@ -542,3 +542,409 @@ pub async fn portfolio(
     }
     Ok(lines)
 }
+
+// ---- lookups for the CLI and other tools ----
+
+/// Where the fields that listings filter on sit in each account (after the
+/// 8-byte Anchor discriminator); pinned by the tests below.
+pub mod offsets {
+    pub const ASSET_NETWORK: usize = 8;
+    pub const ASSET_DEVICE: usize = 40;
+    pub const ASSET_AUTHORITY: usize = 72;
+    pub const OFFERING_ASSET: usize = 8;
+    pub const PURCHASE_OFFERING: usize = 8;
+    pub const PURCHASE_BUYER: usize = 40;
+    /// The registry's `Device.owner` (after `device_key`).
+    pub const DEVICE_OWNER: usize = 40;
+}
+
+fn memcmp(offset: usize, key: &Pubkey) -> crate::AccountFilter {
+    crate::AccountFilter::Memcmp {
+        offset,
+        bytes: key.to_bytes().to_vec(),
+    }
+}
+
+/// An asset named by its own address or by its device record's address
+/// (the two are told apart by the account's owner program).
+pub async fn resolve_asset(
+    cluster: &impl Cluster,
+    address: &Pubkey,
+) -> Result<(AssetKeys, Asset), ClientError> {
+    let account = cluster
+        .get_account(address)
+        .await?
+        .ok_or(ClientError::AccountNotFound(*address))?;
+    let device = if account.owner == depin_registry::ID {
+        *address
+    } else {
+        let asset: Asset =
+            anchor_lang::AccountDeserialize::try_deserialize(&mut account.data.as_slice())
+                .map_err(|e| ClientError::Decode {
+                    address: *address,
+                    expected: "Asset (or a device record)",
+                    reason: e.to_string(),
+                })?;
+        asset.device
+    };
+    let keys = AssetKeys::of_device(&device);
+    let asset = fetch(cluster, &keys.asset).await?;
+    Ok((keys, asset))
+}
+
+/// An offering by its address, with its asset.
+pub async fn resolve_offering(
+    cluster: &impl Cluster,
+    offering: &Pubkey,
+) -> Result<(AssetKeys, Asset, Offering), ClientError> {
+    let stored: Offering = fetch(cluster, offering).await?;
+    let (keys, asset) = resolve_asset(cluster, &stored.asset).await?;
+    Ok((keys, asset, stored))
+}
+
+/// What `shares` cost in offering `offering` (payment mint base units);
+/// `None` on overflow. The program charges exactly this.
+pub fn purchase_cost(offering: &Offering, shares: u64) -> Option<u64> {
+    shares.checked_mul(offering.price_per_share)
+}
+
+/// The network's market settings (fee), if it configured any.
+pub async fn market(
+    cluster: &impl Cluster,
+    network: &Pubkey,
+) -> Result<Option<depin_fractional::state::MarketConfig>, ClientError> {
+    fetch_optional(cluster, &market_address(network)).await
+}
+
+/// `investor`'s allowlist entry in `network`, if any.
+pub async fn allow_entry(
+    cluster: &impl Cluster,
+    network: &Pubkey,
+    investor: &Pubkey,
+) -> Result<Option<depin_fractional::state::AllowEntry>, ClientError> {
+    fetch_optional(cluster, &pda::allow_entry(network, investor).0).await
+}
+
+/// Every asset, of `network` and/or managed by `authority` when given.
+pub async fn assets(
+    cluster: &impl Cluster,
+    network: Option<&Pubkey>,
+    authority: Option<&Pubkey>,
+) -> Result<Vec<(Pubkey, Asset)>, ClientError> {
+    let mut filters = vec![];
+    if let Some(network) = network {
+        filters.push(memcmp(offsets::ASSET_NETWORK, network));
+    }
+    if let Some(authority) = authority {
+        filters.push(memcmp(offsets::ASSET_AUTHORITY, authority));
+    }
+    let mut all = crate::fetch_all::<Asset>(cluster, &depin_fractional::ID, &filters).await?;
+    all.sort_by_key(|(address, _)| *address);
+    Ok(all)
+}
+
+/// Every offering, of `asset` when given, by asset then id.
+pub async fn offerings(
+    cluster: &impl Cluster,
+    asset: Option<&Pubkey>,
+) -> Result<Vec<(Pubkey, Offering)>, ClientError> {
+    let filters: Vec<_> = asset
+        .map(|asset| memcmp(offsets::OFFERING_ASSET, asset))
+        .into_iter()
+        .collect();
+    let mut all = crate::fetch_all::<Offering>(cluster, &depin_fractional::ID, &filters).await?;
+    all.sort_by_key(|(_, o)| (o.asset, o.id));
+    Ok(all)
+}
+
+/// The open purchase records of `offering` (not yet delivered or refunded).
+pub async fn purchases(
+    cluster: &impl Cluster,
+    offering: &Pubkey,
+) -> Result<Vec<(Pubkey, Purchase)>, ClientError> {
+    let filters = [memcmp(offsets::PURCHASE_OFFERING, offering)];
+    let mut all = crate::fetch_all::<Purchase>(cluster, &depin_fractional::ID, &filters).await?;
+    all.sort_by_key(|(_, p)| p.buyer);
+    Ok(all)
+}
+
+/// `buyer`'s open purchase records in every offering.
+pub async fn purchases_of(
+    cluster: &impl Cluster,
+    buyer: &Pubkey,
+) -> Result<Vec<(Pubkey, Purchase)>, ClientError> {
+    let filters = [memcmp(offsets::PURCHASE_BUYER, buyer)];
+    crate::fetch_all::<Purchase>(cluster, &depin_fractional::ID, &filters).await
+}
+
+/// `part` of `total` in percent, as an exact-enough decimal string with
+/// four decimals, rounded down ("37.5000"); "0.0000" when `total` is 0.
+pub fn percent(part: u64, total: u64) -> String {
+    if total == 0 {
+        return "0.0000".into();
+    }
+    let scaled = u128::from(part) * 1_000_000 / u128::from(total);
+    format!("{}.{:04}", scaled / 10_000, scaled % 10_000)
+}
+
+/// One machine in an investor's portfolio.
+#[derive(Debug, Clone)]
+pub struct PortfolioLine {
+    pub asset: Pubkey,
+    pub device: Pubkey,
+    pub network: Pubkey,
+    pub share_mint: Pubkey,
+    pub payment_mint: Pubkey,
+    pub total_shares: u64,
+    /// Shares earning in the owner's holding.
+    pub earning_shares: u64,
+    /// Shares in the owner's wallet (earning nothing until deposited).
+    pub wallet_shares: u64,
+    /// Shares bought in offerings not yet delivered (earning for the buyer
+    /// in the offering's holding; refunded if the offering fails).
+    pub purchased_shares: u64,
+    /// Revenue claimable now from the holding.
+    pub claimable: u64,
+    /// Revenue earned by undelivered purchases (arrives with delivery).
+    pub purchase_revenue: u64,
+}
+
+impl PortfolioLine {
+    pub fn shares(&self) -> u64 {
+        self.earning_shares
+            .saturating_add(self.wallet_shares)
+            .saturating_add(self.purchased_shares)
+    }
+
+    /// The owner's part of the machine, in percent ([`percent`]).
+    pub fn percent_of_machine(&self) -> String {
+        percent(self.shares(), self.total_shares)
+    }
+}
+
+/// Everything `owner` holds of tokenized machines: holdings in revenue
+/// pools, share tokens in its wallet and undelivered purchases, one line
+/// per asset (found with `getProgramAccounts` filters on the owner fields,
+/// so it needs an RPC cluster), sorted by asset.
+pub async fn investor_portfolio(
+    cluster: &impl Cluster,
+    owner: &Pubkey,
+) -> Result<Vec<PortfolioLine>, ClientError> {
+    use std::collections::BTreeMap;
+    let mut lines: BTreeMap<Pubkey, PortfolioLine> = BTreeMap::new();
+    fn line<'a>(
+        lines: &'a mut BTreeMap<Pubkey, PortfolioLine>,
+        key: Pubkey,
+        asset: &Asset,
+    ) -> &'a mut PortfolioLine {
+        lines.entry(key).or_insert_with(|| PortfolioLine {
+            asset: key,
+            device: asset.device,
+            network: asset.network,
+            share_mint: asset.share_mint,
+            payment_mint: asset.payment_mint,
+            total_shares: asset.total_shares,
+            earning_shares: 0,
+            wallet_shares: 0,
+            purchased_shares: 0,
+            claimable: 0,
+            purchase_revenue: 0,
+        })
+    }
+    // Holdings in revenue pools (the asset is the pool's issuer).
+    for (_, holding) in revenue::holdings_of(cluster, owner).await? {
+        let pool: RevenuePool = fetch(cluster, &holding.pool).await?;
+        let Some(asset) = fetch_optional::<Asset>(cluster, &pool.issuer).await? else {
+            continue;
+        };
+        let claimable = pool
+            .claimable(&holding)
+            .map_err(|e| ClientError::Cluster(format!("claimable revenue: {e}")))?;
+        let entry = line(&mut lines, pool.issuer, &asset);
+        entry.earning_shares = entry.earning_shares.saturating_add(holding.shares);
+        entry.claimable = entry.claimable.saturating_add(claimable);
+    }
+    // Undelivered purchases.
+    for (_, purchase) in purchases_of(cluster, owner).await? {
+        let (keys, asset, offering) = resolve_offering(cluster, &purchase.offering).await?;
+        if let Some((shares, revenue)) =
+            purchase_position(cluster, &keys, offering.id, owner).await?
+        {
+            let entry = line(&mut lines, keys.asset, &asset);
+            entry.purchased_shares = entry.purchased_shares.saturating_add(shares);
+            entry.purchase_revenue = entry.purchase_revenue.saturating_add(revenue);
+        }
+    }
+    // Share tokens in the wallet: mints whose revenue pool exists.
+    let wallet = crate::token::accounts_of(cluster, owner, None).await?;
+    let pools: Vec<Pubkey> = wallet
+        .iter()
+        .map(|(_, account)| revenue::pool_address(&account.mint))
+        .collect();
+    let stored = cluster.get_multiple_accounts(&pools).await?;
+    for ((_, account), pool) in wallet.iter().zip(stored) {
+        let Some(pool) = pool.filter(|p| p.owner == depin_revenue::ID) else {
+            continue;
+        };
+        let Ok(pool) = <RevenuePool as anchor_lang::AccountDeserialize>::try_deserialize(
+            &mut pool.data.as_slice(),
+        ) else {
+            continue;
+        };
+        let Some(asset) = fetch_optional::<Asset>(cluster, &pool.issuer).await? else {
+            continue;
+        };
+        let entry = line(&mut lines, pool.issuer, &asset);
+        entry.wallet_shares = entry.wallet_shares.saturating_add(account.amount);
+    }
+    Ok(lines.into_values().collect())
+}
+
+/// A device `owner` controls: registered to it directly, or tokenized into
+/// an asset it manages.
+#[derive(Clone)]
+pub struct OwnedDevice {
+    pub address: Pubkey,
+    pub device: depin_registry::state::Device,
+    /// The asset holding the record when the device is tokenized.
+    pub asset: Option<Pubkey>,
+}
+
+/// The devices `owner` owns in the registry and those of the assets it
+/// manages (`getProgramAccounts` on the owner fields), sorted by address.
+pub async fn owned_devices(
+    cluster: &impl Cluster,
+    owner: &Pubkey,
+) -> Result<Vec<OwnedDevice>, ClientError> {
+    use depin_registry::state::Device;
+    let filters = [memcmp(offsets::DEVICE_OWNER, owner)];
+    let mut out: Vec<OwnedDevice> =
+        crate::fetch_all::<Device>(cluster, &depin_registry::ID, &filters)
+            .await?
+            .into_iter()
+            .map(|(address, device)| OwnedDevice {
+                address,
+                device,
+                asset: None,
+            })
+            .collect();
+    for (asset_key, asset) in assets(cluster, None, Some(owner)).await? {
+        let device: Device = fetch(cluster, &asset.device).await?;
+        out.push(OwnedDevice {
+            address: asset.device,
+            device,
+            asset: Some(asset_key),
+        });
+    }
+    out.sort_by_key(|d| d.address);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::AccountSerialize;
+
+    fn bytes_of(account: &impl AccountSerialize) -> Vec<u8> {
+        let mut data = vec![];
+        account.try_serialize(&mut data).unwrap();
+        data
+    }
+
+    fn at(data: &[u8], offset: usize) -> Pubkey {
+        Pubkey::try_from(&data[offset..offset + 32]).unwrap()
+    }
+
+    #[test]
+    fn filter_offsets_match_the_account_layouts() {
+        let [network, device, authority, asset, offering, buyer, owner] =
+            std::array::from_fn(|_| Pubkey::new_unique());
+        let stored = Asset {
+            network,
+            device,
+            authority,
+            share_mint: Pubkey::new_unique(),
+            revenue_pool: Pubkey::new_unique(),
+            payment_mint: Pubkey::new_unique(),
+            total_shares: 1,
+            issued: 0,
+            reserved: 0,
+            offering_count: 0,
+            open_offering: false,
+            retired: false,
+            bump: 0,
+            share_mint_bump: 0,
+        };
+        let data = bytes_of(&stored);
+        assert_eq!(at(&data, offsets::ASSET_NETWORK), network);
+        assert_eq!(at(&data, offsets::ASSET_DEVICE), device);
+        assert_eq!(at(&data, offsets::ASSET_AUTHORITY), authority);
+
+        let stored = Purchase {
+            offering,
+            buyer,
+            shares: 1,
+            paid: 1,
+            index_snapshot: 0,
+            revenue: 0,
+            bump: 0,
+        };
+        let data = bytes_of(&stored);
+        assert_eq!(at(&data, offsets::PURCHASE_OFFERING), offering);
+        assert_eq!(at(&data, offsets::PURCHASE_BUYER), buyer);
+
+        let stored = Offering {
+            asset,
+            id: 0,
+            payment_mint: Pubkey::new_unique(),
+            escrow: Pubkey::new_unique(),
+            price_per_share: 1,
+            shares_for_sale: 1,
+            sold: 0,
+            soft_cap: 0,
+            deadline: 0,
+            per_investor_cap: 0,
+            allowlist_required: false,
+            fee_bps: 0,
+            fee_recipient: Pubkey::new_unique(),
+            rent_payer: Pubkey::new_unique(),
+            state: OfferingState::Open,
+            raised: 0,
+            refunded: 0,
+            open_purchases: 0,
+            delivered: 0,
+            revenue_per_share: 0,
+            revenue_dust: 0,
+            revenue_seen: 0,
+            bump: 0,
+            escrow_bump: 0,
+        };
+        assert_eq!(at(&bytes_of(&stored), offsets::OFFERING_ASSET), asset);
+
+        let stored = depin_registry::state::Device {
+            device_key: Pubkey::new_unique(),
+            owner,
+            operator: Pubkey::new_unique(),
+            network_id: 0,
+            maker_id: 0,
+            location: 0,
+            capacity: 0,
+            registered_at: 0,
+            registration: 0,
+            attestation_nonce: 0,
+            kind: depin_registry::state::DeviceKind::Battery,
+            status: depin_registry::state::DeviceStatus::Active,
+            bump: 0,
+        };
+        assert_eq!(at(&bytes_of(&stored), offsets::DEVICE_OWNER), owner);
+    }
+
+    #[test]
+    fn percent_rounds_down_with_four_decimals() {
+        assert_eq!(percent(60, 100), "60.0000");
+        assert_eq!(percent(1, 3), "33.3333");
+        assert_eq!(percent(2, 3), "66.6666");
+        assert_eq!(percent(0, 0), "0.0000");
+        assert_eq!(percent(u64::MAX, u64::MAX), "100.0000");
+    }
+}

@@ -593,20 +593,6 @@ pub async fn makers(
 
 // ---- onboarding fee ----
 
-/// The associated token program (the address of a wallet's usual token
-/// account of a mint is derived with it).
-pub const ASSOCIATED_TOKEN_PROGRAM_ID: Pubkey =
-    anchor_lang::prelude::pubkey!("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
-
-/// `wallet`'s associated token account of `mint` under `token_program`.
-pub fn associated_token_address(wallet: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(
-        &[wallet.as_ref(), token_program.as_ref(), mint.as_ref()],
-        &ASSOCIATED_TOKEN_PROGRAM_ID,
-    )
-    .0
-}
-
 /// A network's onboarding fee as one payer would pay it.
 #[derive(Debug, Clone, Copy)]
 pub struct OnboardingFee {
@@ -662,7 +648,7 @@ pub async fn onboarding_fee(
             (source, read(source, &account.data)?)
         }
         None => {
-            let ata = associated_token_address(payer, &mint, &token_program);
+            let ata = crate::token::associated_address_for(payer, &mint, &token_program);
             match cluster.get_account(&ata).await? {
                 Some(account) => (ata, read(ata, &account.data)?),
                 None => {

@@ -131,20 +131,6 @@ pub struct TokenAccountInfo {
     pub amount: u64,
 }
 
-/// The associated token program (the `spl-token` CLI's default accounts).
-pub const ASSOCIATED_TOKEN_PROGRAM_ID: Pubkey =
-    anchor_lang::pubkey!("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
-
-/// The associated token account of `owner` for `mint` (where wallets and
-/// the `spl-token` CLI keep a mint's tokens by default).
-pub fn associated_token_address(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(
-        &[owner.as_ref(), TOKEN_PROGRAM_ID.as_ref(), mint.as_ref()],
-        &ASSOCIATED_TOKEN_PROGRAM_ID,
-    )
-    .0
-}
-
 /// Decodes a token account from raw data (for callers holding the bytes).
 pub fn decode_account(data: &[u8]) -> Option<TokenAccount> {
     TokenAccount::try_deserialize(&mut &data[..]).ok()
@@ -154,4 +140,151 @@ pub fn decode_account(data: &[u8]) -> Option<TokenAccount> {
 pub fn transfer(source: &Pubkey, destination: &Pubkey, owner: &Pubkey, amount: u64) -> Instruction {
     spl_token::instruction::transfer(&TOKEN_PROGRAM_ID, source, destination, owner, &[], amount)
         .expect("a transfer with no multisig signers is always valid")
+}
+
+/// The Associated Token Account program (deployed on every cluster, and at
+/// genesis of `solana-test-validator`).
+pub const ASSOCIATED_TOKEN_PROGRAM_ID: Pubkey =
+    Pubkey::from_str_const("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+
+/// Where a token account's mint and owner sit in its 165 bytes (SPL layout):
+/// the filters of [`accounts_of`].
+pub const ACCOUNT_MINT_OFFSET: usize = 0;
+pub const ACCOUNT_OWNER_OFFSET: usize = 32;
+
+/// `owner`'s associated token account of `mint` (SPL Token): where wallets
+/// and the `spl-token` CLI keep a mint's tokens by default.
+pub fn associated_address(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
+    associated_address_for(owner, mint, &TOKEN_PROGRAM_ID)
+}
+
+/// `owner`'s associated token account of `mint` under `token_program`
+/// (SPL Token or Token-2022).
+pub fn associated_address_for(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[owner.as_ref(), token_program.as_ref(), mint.as_ref()],
+        &ASSOCIATED_TOKEN_PROGRAM_ID,
+    )
+    .0
+}
+
+/// Creates `owner`'s associated token account of `mint` unless it exists
+/// (`CreateIdempotent`); `payer` pays its rent. Nobody but the payer signs.
+pub fn create_associated_idempotent(payer: &Pubkey, owner: &Pubkey, mint: &Pubkey) -> Instruction {
+    Instruction {
+        program_id: ASSOCIATED_TOKEN_PROGRAM_ID,
+        accounts: vec![
+            solana_instruction::AccountMeta::new(*payer, true),
+            solana_instruction::AccountMeta::new(associated_address(owner, mint), false),
+            solana_instruction::AccountMeta::new_readonly(*owner, false),
+            solana_instruction::AccountMeta::new_readonly(*mint, false),
+            solana_instruction::AccountMeta::new_readonly(
+                anchor_lang::solana_program::system_program::ID,
+                false,
+            ),
+            solana_instruction::AccountMeta::new_readonly(TOKEN_PROGRAM_ID, false),
+        ],
+        // AssociatedTokenAccountInstruction::CreateIdempotent
+        data: vec![1],
+    }
+}
+
+/// Every SPL token account `owner` holds, of `mint` if given (one
+/// `getProgramAccounts` with size and memcmp filters), sorted by address.
+pub async fn accounts_of(
+    cluster: &impl Cluster,
+    owner: &Pubkey,
+    mint: Option<&Pubkey>,
+) -> Result<Vec<(Pubkey, TokenAccount)>, ClientError> {
+    use crate::cluster::AccountFilter;
+    let mut filters = vec![
+        AccountFilter::DataSize(ACCOUNT_LEN as u64),
+        AccountFilter::Memcmp {
+            offset: ACCOUNT_OWNER_OFFSET,
+            bytes: owner.to_bytes().to_vec(),
+        },
+    ];
+    if let Some(mint) = mint {
+        filters.push(AccountFilter::Memcmp {
+            offset: ACCOUNT_MINT_OFFSET,
+            bytes: mint.to_bytes().to_vec(),
+        });
+    }
+    let mut found: Vec<(Pubkey, TokenAccount)> = cluster
+        .get_program_accounts(&TOKEN_PROGRAM_ID, &filters)
+        .await?
+        .into_iter()
+        .filter_map(|(address, account)| decode_account(&account.data).map(|a| (address, a)))
+        .collect();
+    found.sort_by_key(|(address, _)| *address);
+    Ok(found)
+}
+
+/// The token account of `mint` that `owner` uses by default: its
+/// associated account if it exists, else the one holding the most, else
+/// `None`.
+pub async fn default_account(
+    cluster: &impl Cluster,
+    owner: &Pubkey,
+    mint: &Pubkey,
+) -> Result<Option<(Pubkey, TokenAccount)>, ClientError> {
+    let accounts = accounts_of(cluster, owner, Some(mint)).await?;
+    let associated = associated_address(owner, mint);
+    if let Some(found) = accounts.iter().find(|(address, _)| *address == associated) {
+        return Ok(Some(*found));
+    }
+    Ok(accounts
+        .into_iter()
+        .max_by_key(|(_, account)| account.amount))
+}
+
+/// An account of `mint` for `owner` to receive into: its default account
+/// ([`default_account`]) or, when it has none, its associated account with
+/// the instruction that creates it (paid by `payer`) to run first.
+pub async fn receiving_account(
+    cluster: &impl Cluster,
+    payer: &Pubkey,
+    owner: &Pubkey,
+    mint: &Pubkey,
+) -> Result<(Pubkey, Option<Instruction>), ClientError> {
+    match default_account(cluster, owner, mint).await? {
+        Some((address, _)) => Ok((address, None)),
+        None => Ok((
+            associated_address(owner, mint),
+            Some(create_associated_idempotent(payer, owner, mint)),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_account_filter_offsets_match_the_spl_layout() {
+        // Bytes laid out by hand, read back by the token program's own
+        // decoder: the filter offsets are where it finds mint and owner.
+        let mint = Pubkey::new_unique();
+        let owner = Pubkey::new_unique();
+        let mut data = vec![0u8; ACCOUNT_LEN];
+        data[ACCOUNT_MINT_OFFSET..][..32].copy_from_slice(mint.as_ref());
+        data[ACCOUNT_OWNER_OFFSET..][..32].copy_from_slice(owner.as_ref());
+        data[64..72].copy_from_slice(&7u64.to_le_bytes());
+        data[108] = 1; // AccountState::Initialized
+        let decoded = decode_account(&data).unwrap();
+        assert_eq!((decoded.mint, decoded.owner), (mint, owner));
+        assert_eq!(&data[ACCOUNT_MINT_OFFSET..][..32], mint.as_ref());
+        assert_eq!(&data[ACCOUNT_OWNER_OFFSET..][..32], owner.as_ref());
+        assert_eq!(decode_account(&data).unwrap().amount, 7);
+    }
+
+    #[test]
+    fn create_associated_targets_the_derived_address() {
+        let owner = Pubkey::new_unique();
+        let mint = Pubkey::new_unique();
+        let ix = create_associated_idempotent(&owner, &owner, &mint);
+        assert_eq!(ix.accounts[1].pubkey, associated_address(&owner, &mint));
+        assert_eq!(ix.data, vec![1]);
+        assert!(!associated_address(&owner, &mint).is_on_curve());
+    }
 }

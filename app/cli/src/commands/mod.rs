@@ -1,9 +1,12 @@
 pub mod deploy;
 pub mod device;
+pub mod fractional;
 pub mod init;
 pub mod keys;
 pub mod maker;
 pub mod network;
+pub mod portfolio;
+pub mod revenue;
 pub mod rewards;
 pub mod staking;
 pub mod wallet;

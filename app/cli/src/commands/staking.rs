@@ -302,7 +302,7 @@ pub fn reads(session: &Session) -> Result<Reads<'_>> {
 
 /// The given token account, or `owner`'s associated token account of `mint`.
 pub fn account_or_ata(given: Option<Pubkey>, owner: &Pubkey, mint: &Pubkey) -> Pubkey {
-    given.unwrap_or_else(|| token::associated_token_address(owner, mint))
+    given.unwrap_or_else(|| token::associated_address(owner, mint))
 }
 
 /// Checks `account` is a token account of `mint` owned by `owner` holding
