@@ -46,7 +46,7 @@ if [ "${1:-}" != "--native" ]; then
   cargo test --locked -p depin-cli --test e2e -- --ignored --test-threads=1 --show-output
 
   step "every CLI command through the binary on a local validator"
-  for group in cli_network cli_device cli_stake cli_frac; do
+  for group in cli_network cli_token cli_device cli_stake cli_frac; do
     cargo test --locked -p depin-cli --test "$group" -- --ignored --test-threads=1
   done
 

@@ -27,7 +27,7 @@ use depin_client::Keypair;
 
 use commands::{
     deploy, device, fractional, init, keys, maker, network, portfolio, revenue, rewards, staking,
-    wallet,
+    token, wallet,
 };
 use config::{Overrides, Settings, Source};
 use output::OutputFormat;
@@ -142,6 +142,9 @@ enum Command {
     Revenue(revenue::RevenueCommand),
     /// An investor's holdings (shares, part of each machine, revenue) and an owner's devices.
     Portfolio(portfolio::PortfolioArgs),
+    /// SPL tokens without the spl-token CLI: create-mint, create-account, mint, transfer, balance.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// The cluster's latest blockhash, for offline signing (--sign-only --blockhash).
     Blockhash,
     /// Prints a shell completion script, e.g. `depin completions bash > /etc/bash_completion.d/depin`.
@@ -294,6 +297,10 @@ async fn run(cli: Cli) -> Result<()> {
             let settings = cli.global.settings()?;
             let (cluster, owner) = cluster_and_address(&settings, args.owner)?;
             portfolio::run(&cluster, &owner, &args, output).await
+        }
+        Command::Token(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            token::run(&session, command).await
         }
         Command::Blockhash => {
             let settings = cli.global.settings()?;

@@ -181,6 +181,7 @@ impl Session {
             .chain(signers.iter().copied())
             .filter_map(SignerSource::keypair)
             .collect();
+        let signer_keys: Vec<Pubkey> = signers.iter().map(|s| s.pubkey()).collect();
         let given = parse_signatures(&self.tx.signers)?;
         let offline = self.tx.sign_only
             || !given.is_empty()
@@ -206,7 +207,7 @@ impl Session {
             let transaction = assemble(message, &keypairs, &given)?;
             return match self.cluster()?.send_signed(transaction).await {
                 Ok(sent) => Ok(Outcome::Sent(sent)),
-                Err(error) => Err(self.explain(error).await),
+                Err(error) => Err(self.explain(error, &signer_keys).await),
             };
         }
         let options = SendOptions {
@@ -229,7 +230,7 @@ impl Session {
         };
         match outcome {
             Ok(outcome) => Ok(outcome),
-            Err(error) => Err(self.explain(error).await),
+            Err(error) => Err(self.explain(error, &signer_keys).await),
         }
     }
 
@@ -281,7 +282,7 @@ impl Session {
     }
 
     /// A client error with what to do about it.
-    async fn explain(&self, error: ClientError) -> anyhow::Error {
+    async fn explain(&self, error: ClientError, signers: &[Pubkey]) -> anyhow::Error {
         let payer = self.fee_payer.pubkey();
         let balance = match (&self.cluster, &error) {
             (Some(cluster), ClientError::Transaction(_)) => {
@@ -319,10 +320,7 @@ impl Session {
                         .find(|l| l.contains("insufficient lamports"))
                         .map(|l| l.trim_start_matches("Program log: ").to_string())
                         .unwrap_or_default();
-                    Some(format!(
-                        "not enough SOL ({line}): the fee payer {payer}{holds} pays the rent of \
-                         new accounts; fund it"
-                    ))
+                    Some(self.who_lacks_sol(&line, signers, &holds).await)
                 }
                 _ => None,
             },
@@ -337,6 +335,42 @@ impl Session {
             Some(hint) => anyhow!("{error}\n{hint}"),
             None => error.into(),
         }
+    }
+}
+
+impl Session {
+    /// Which signer a runtime line "insufficient lamports HELD, need NEEDED"
+    /// is about: the signer holding exactly HELD (an instruction's payer,
+    /// e.g. a buyer), else the fee payer.
+    async fn who_lacks_sol(&self, line: &str, signers: &[Pubkey], payer_holds: &str) -> String {
+        let figures = line
+            .split_once("insufficient lamports ")
+            .and_then(|(_, rest)| rest.split_once(", need "))
+            .and_then(|(held, need)| {
+                Some((
+                    held.trim().parse::<u64>().ok()?,
+                    need.trim().parse::<u64>().ok()?,
+                ))
+            });
+        if let (Some((held, need)), Some(cluster)) = (figures, &self.cluster) {
+            for key in signers {
+                let balance = depin_client::Cluster::get_balance(cluster, key).await.ok();
+                if balance == Some(held) && *key != self.fee_payer.pubkey() {
+                    return format!(
+                        "not enough SOL: {key} signs this instruction and pays the rent of an \
+                         account it opens, but holds {} SOL and needs {} SOL: fund it \
+                         (`depin airdrop 1 {key}` on devnet or a local validator)",
+                        sol(held),
+                        sol(need)
+                    );
+                }
+            }
+        }
+        format!(
+            "not enough SOL ({line}): the fee payer {}{payer_holds} pays the rent of new \
+             accounts; fund it",
+            self.fee_payer.pubkey()
+        )
     }
 }
 

@@ -13,7 +13,8 @@ use crate::cluster::{fetch, Cluster};
 use crate::error::ClientError;
 
 pub const TOKEN_PROGRAM_ID: Pubkey = spl_token::ID;
-const MINT_LEN: usize = 82;
+/// Bytes of an SPL mint account.
+pub const MINT_LEN: usize = 82;
 const ACCOUNT_LEN: usize = 165;
 
 /// Creates a token-program-owned account of `len` bytes at `account`'s
@@ -37,6 +38,35 @@ async fn create_initialized(
     Ok(account.pubkey())
 }
 
+/// The instructions that create a mint at `mint` (which signs) with
+/// `decimals` and mint authority `authority`; `payer` pays `lamports` of rent
+/// ([`Cluster::minimum_balance`] of [`MINT_LEN`]).
+pub fn create_mint_instructions(
+    payer: &Pubkey,
+    mint: &Pubkey,
+    authority: &Pubkey,
+    decimals: u8,
+    lamports: u64,
+) -> [Instruction; 2] {
+    [
+        anchor_lang::solana_program::system_instruction::create_account(
+            payer,
+            mint,
+            lamports,
+            MINT_LEN as u64,
+            &TOKEN_PROGRAM_ID,
+        ),
+        spl_token::instruction::initialize_mint2(&TOKEN_PROGRAM_ID, mint, authority, None, decimals)
+            .expect("initialize_mint2 of the SPL token program is always valid"),
+    ]
+}
+
+/// Mints `amount` base units of `mint` into `to`, signed by `authority`.
+pub fn mint_to_instruction(mint: &Pubkey, to: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
+    spl_token::instruction::mint_to(&TOKEN_PROGRAM_ID, mint, to, authority, &[], amount)
+        .expect("a mint_to with no multisig signers is always valid")
+}
+
 /// Creates a mint at the address of `mint` (a fixed key gives repeatable
 /// PDAs derived from it); its mint authority is `authority`.
 pub async fn create_mint_at(
@@ -45,10 +75,12 @@ pub async fn create_mint_at(
     authority: &Pubkey,
     decimals: u8,
 ) -> Result<Pubkey, ClientError> {
-    create_initialized(cluster, mint, MINT_LEN, |mint| {
-        spl_token::instruction::initialize_mint2(&TOKEN_PROGRAM_ID, mint, authority, None, decimals)
-    })
-    .await
+    let lamports = cluster.minimum_balance(MINT_LEN).await?;
+    let payer = cluster.payer().pubkey();
+    let instructions =
+        create_mint_instructions(&payer, &mint.pubkey(), authority, decimals, lamports);
+    cluster.send(&instructions, &[mint]).await?;
+    Ok(mint.pubkey())
 }
 
 /// Creates a mint whose mint authority is `authority`; returns its address.
@@ -79,15 +111,7 @@ pub async fn mint_to(
     mint_authority: &Keypair,
     amount: u64,
 ) -> Result<(), ClientError> {
-    let ix = spl_token::instruction::mint_to(
-        &TOKEN_PROGRAM_ID,
-        mint,
-        to,
-        &mint_authority.pubkey(),
-        &[],
-        amount,
-    )
-    .map_err(|e| ClientError::Cluster(e.to_string()))?;
+    let ix = mint_to_instruction(mint, to, &mint_authority.pubkey(), amount);
     cluster.send(&[ix], &[mint_authority]).await.map(|_| ())
 }
 

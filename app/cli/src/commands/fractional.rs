@@ -415,7 +415,7 @@ pub async fn paying_account(
             .ok_or_else(|| {
                 anyhow!(
                     "{owner} has no token account of the mint {mint} to pay {what}: create and fund \
-                     one (e.g. `spl-token create-account {mint} --owner {owner}`), or name one with --from"
+                     one (`depin token mint` or `depin token transfer` create it), or name one with --from"
                 )
             })?,
     };

@@ -9,4 +9,5 @@ pub mod portfolio;
 pub mod revenue;
 pub mod rewards;
 pub mod staking;
+pub mod token;
 pub mod wallet;

@@ -343,7 +343,7 @@ pub async fn token_account(
     let info = token::token_account_info(cluster, account).await?;
     let Some(info) = info else {
         bail!(
-            "no token account at {account}: create one for mint {mint} (`spl-token \
+            "no token account at {account}: create one for mint {mint} (`depin token \
              create-account {mint}`) or pass an existing one with {flag}"
         );
     };
