@@ -56,13 +56,24 @@ pub fn create_mint_instructions(
             MINT_LEN as u64,
             &TOKEN_PROGRAM_ID,
         ),
-        spl_token::instruction::initialize_mint2(&TOKEN_PROGRAM_ID, mint, authority, None, decimals)
-            .expect("initialize_mint2 of the SPL token program is always valid"),
+        spl_token::instruction::initialize_mint2(
+            &TOKEN_PROGRAM_ID,
+            mint,
+            authority,
+            None,
+            decimals,
+        )
+        .expect("initialize_mint2 of the SPL token program is always valid"),
     ]
 }
 
 /// Mints `amount` base units of `mint` into `to`, signed by `authority`.
-pub fn mint_to_instruction(mint: &Pubkey, to: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
+pub fn mint_to_instruction(
+    mint: &Pubkey,
+    to: &Pubkey,
+    authority: &Pubkey,
+    amount: u64,
+) -> Instruction {
     spl_token::instruction::mint_to(&TOKEN_PROGRAM_ID, mint, to, authority, &[], amount)
         .expect("a mint_to with no multisig signers is always valid")
 }
