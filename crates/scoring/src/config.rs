@@ -64,9 +64,7 @@ impl ScoringConfig {
             return Err(ConfigError::ZeroCap);
         }
         if raw.operator_share_bps > BPS_DENOMINATOR {
-            return Err(ConfigError::OperatorShareAboveWhole(
-                raw.operator_share_bps,
-            ));
+            return Err(ConfigError::OperatorShareAboveWhole(raw.operator_share_bps));
         }
         Ok(ScoringConfig {
             emission_per_epoch: raw.emission_per_epoch,

@@ -79,7 +79,10 @@ impl Ledger {
         let mut next_index = self.leaves.len();
         for payout in &scores.payouts {
             let (position, previous) = match self.index_of.get(&payout.recipient) {
-                Some(&index) => (index as usize, self.leaves[index as usize].cumulative_amount),
+                Some(&index) => (
+                    index as usize,
+                    self.leaves[index as usize].cumulative_amount,
+                ),
                 None => {
                     next_index += 1;
                     (next_index - 1, 0)
@@ -127,7 +130,10 @@ impl Ledger {
                 got: epoch,
             })?;
             if epoch != expected {
-                return Err(LedgerError::EpochOutOfOrder { expected, got: epoch });
+                return Err(LedgerError::EpochOutOfOrder {
+                    expected,
+                    got: epoch,
+                });
             }
         }
         if scores.carried_in != self.carried {
@@ -194,7 +200,10 @@ impl Ledger {
 
     /// Sum of all cumulative totals: everything ever paid.
     pub fn total_cumulative(&self) -> u128 {
-        self.leaves.iter().map(|l| u128::from(l.cumulative_amount)).sum()
+        self.leaves
+            .iter()
+            .map(|l| u128::from(l.cumulative_amount))
+            .sum()
     }
 }
 

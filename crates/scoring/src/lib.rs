@@ -55,3 +55,6 @@ pub use score::{
     score, DeviceOutcome, DeviceScore, DeviceWork, EpochInputs, EpochScores, OperatorStatus,
     Payout, ScoreError,
 };
+
+#[cfg(test)]
+mod tests;

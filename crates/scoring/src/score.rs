@@ -142,7 +142,9 @@ pub fn score(config: &ScoringConfig, inputs: &EpochInputs) -> Result<EpochScores
         .iter()
         .zip(&outcomes)
         .filter(|(_, outcome)| **outcome == DeviceOutcome::Counted)
-        .try_fold(0u128, |sum, (work, _)| sum.checked_add(u128::from(work.work_wh)))
+        .try_fold(0u128, |sum, (work, _)| {
+            sum.checked_add(u128::from(work.work_wh))
+        })
         .ok_or(ScoreError::Overflow)?;
 
     let mut totals: BTreeMap<Key, u64> = BTreeMap::new();
@@ -151,14 +153,20 @@ pub fn score(config: &ScoringConfig, inputs: &EpochInputs) -> Result<EpochScores
     for (work, outcome) in devices.iter().zip(outcomes) {
         let (share, capped) = if outcome == DeviceOutcome::Counted {
             let pro_rata = pro_rata(available, work.work_wh, counted_work_wh)?;
-            (pro_rata.min(config.per_device_cap()), pro_rata > config.per_device_cap())
+            (
+                pro_rata.min(config.per_device_cap()),
+                pro_rata > config.per_device_cap(),
+            )
         } else {
             (0, false)
         };
         let (owner_amount, operator_amount) = split(config, work, share)?;
         for (recipient, amount) in [
             (work.owner, owner_amount),
-            (work.operator.map_or(work.owner, |op| op.key), operator_amount),
+            (
+                work.operator.map_or(work.owner, |op| op.key),
+                operator_amount,
+            ),
         ] {
             if amount > 0 {
                 let total = totals.entry(recipient).or_default();
