@@ -1,7 +1,5 @@
 //! One epoch's scores: the rule of the crate doc, applied to verified work.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::config::{ScoringConfig, BPS_DENOMINATOR};
@@ -65,9 +63,10 @@ pub struct DeviceScore {
 }
 
 impl DeviceScore {
-    /// What the device paid out in total.
+    /// What the device paid out in total. (The parts of a [`score`] result
+    /// add up to at most the device's share, so this never saturates.)
     pub fn amount(&self) -> u64 {
-        self.owner_amount + self.operator_amount
+        self.owner_amount.saturating_add(self.operator_amount)
     }
 }
 
@@ -147,7 +146,7 @@ pub fn score(config: &ScoringConfig, inputs: &EpochInputs) -> Result<EpochScores
         })
         .ok_or(ScoreError::Overflow)?;
 
-    let mut totals: BTreeMap<Key, u64> = BTreeMap::new();
+    let mut parts: Vec<Payout> = Vec::with_capacity(devices.len() * 2);
     let mut scores = Vec::with_capacity(devices.len());
     let mut paid = 0u64;
     for (work, outcome) in devices.iter().zip(outcomes) {
@@ -169,8 +168,7 @@ pub fn score(config: &ScoringConfig, inputs: &EpochInputs) -> Result<EpochScores
             ),
         ] {
             if amount > 0 {
-                let total = totals.entry(recipient).or_default();
-                *total = total.checked_add(amount).ok_or(ScoreError::Overflow)?;
+                parts.push(Payout { recipient, amount });
                 paid = paid.checked_add(amount).ok_or(ScoreError::Overflow)?;
             }
         }
@@ -191,12 +189,28 @@ pub fn score(config: &ScoringConfig, inputs: &EpochInputs) -> Result<EpochScores
         carried_in: inputs.carried_in,
         counted_work_wh,
         devices: scores,
-        payouts: totals
-            .into_iter()
-            .map(|(recipient, amount)| Payout { recipient, amount })
-            .collect(),
+        payouts: sum_by_recipient(parts)?,
         remainder,
     })
+}
+
+/// One payout per recipient, by key (a sort and merge: faster than a map
+/// for a million devices).
+fn sum_by_recipient(mut parts: Vec<Payout>) -> Result<Vec<Payout>, ScoreError> {
+    parts.sort_unstable_by_key(|part| part.recipient);
+    let mut payouts: Vec<Payout> = Vec::with_capacity(parts.len());
+    for part in parts {
+        match payouts.last_mut() {
+            Some(last) if last.recipient == part.recipient => {
+                last.amount = last
+                    .amount
+                    .checked_add(part.amount)
+                    .ok_or(ScoreError::Overflow)?;
+            }
+            _ => payouts.push(part),
+        }
+    }
+    Ok(payouts)
 }
 
 fn outcome(config: &ScoringConfig, work: &DeviceWork) -> DeviceOutcome {
