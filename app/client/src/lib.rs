@@ -10,6 +10,7 @@ pub mod fractional;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod registry;
+pub mod report;
 pub mod revenue;
 pub mod rewards;
 pub mod rpc;

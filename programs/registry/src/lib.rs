@@ -15,6 +15,7 @@ pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod pda;
+pub mod report;
 pub mod state;
 
 use instructions::*;
