@@ -451,3 +451,23 @@ fn put_state(tx: &Transaction<'_>, network: &Key32, key: &str, value: &[u8]) -> 
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_connections_use_wal_and_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(dir.path().join("crank.db")).unwrap();
+        for conn in [storage.writer(), storage.reader()] {
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+                .unwrap();
+            let synchronous: i64 = conn
+                .query_row("PRAGMA synchronous", [], |row| row.get(0))
+                .unwrap();
+            assert_eq!((mode.as_str(), synchronous), ("wal", 2), "2 is FULL");
+        }
+    }
+}

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use depin_crank::storage::{AcceptOutcome, SqliteStorage, Storage};
 use rusqlite::Connection;
 
-use crate::support::{device, report, NETWORK, PERIODS_PER_EPOCH};
+use crate::support::{device, epoch_of, report, NETWORK};
 
 const CHILD_DB: &str = "DEPIN_CRANK_CRASH_CHILD_DB";
 const DEVICES: u64 = 50;
@@ -144,9 +144,8 @@ fn a_killed_writer_loses_no_acknowledged_report() {
 
         let storage = SqliteStorage::open(&path).unwrap();
         let mut stored = BTreeSet::new();
-        let last_epoch = acked.iter().map(|&(_, start)| start).max().unwrap()
-            / (i64::from(crate::support::PERIOD_SECS) * PERIODS_PER_EPOCH);
-        for epoch in 0..=u64::try_from(last_epoch).unwrap() + 1 {
+        let last_epoch = epoch_of(acked.iter().map(|&(_, start)| start).max().unwrap());
+        for epoch in 0..=last_epoch + 1 {
             for stored_report in storage.reports_for_epoch(&NETWORK, epoch).unwrap() {
                 let row = stored_report.report;
                 assert!(

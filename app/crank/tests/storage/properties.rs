@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use depin_crank::storage::{AcceptOutcome, Key32, Rejection, Storage};
 use proptest::prelude::*;
 
-use crate::support::{device, open_temp, report, NETWORK};
+use crate::support::{device, epoch_of, open_temp, report, NETWORK};
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -67,7 +67,7 @@ proptest! {
                     let counted = counted_pairs(&storage);
                     let at_freeze = counted
                         .into_iter()
-                        .filter(|((_, start), _)| report(device(0), start / 3_600, 0, 0).epoch == epoch)
+                        .filter(|((_, start), _)| epoch_of(*start) == epoch)
                         .collect();
                     frozen.entry(epoch).or_insert(at_freeze);
                 }
@@ -120,7 +120,7 @@ proptest! {
             for (epoch, at_freeze) in &frozen {
                 let now: BTreeMap<_, _> = counted
                     .iter()
-                    .filter(|((_, start), _)| report(device(0), start / 3_600, 0, 0).epoch == *epoch)
+                    .filter(|((_, start), _)| epoch_of(*start) == *epoch)
                     .map(|(key, message)| (*key, message.clone()))
                     .collect();
                 prop_assert_eq!(&now, at_freeze, "epoch {} changed after its freeze", epoch);

@@ -8,6 +8,12 @@ pub const PERIOD_SECS: u32 = 3_600;
 /// Epochs of a day of hourly periods.
 pub const PERIODS_PER_EPOCH: i64 = 24;
 
+/// The epoch a period starting at `period_start` belongs to.
+pub fn epoch_of(period_start: i64) -> u64 {
+    let epoch = period_start / (i64::from(PERIOD_SECS) * PERIODS_PER_EPOCH);
+    u64::try_from(epoch).expect("period_start is not negative")
+}
+
 pub fn device(n: u8) -> Key32 {
     [n; 32]
 }
@@ -38,7 +44,7 @@ pub fn report(device: Key32, period: i64, sequence: u64, energy_wh: u64) -> Repo
         sequence,
         energy_wh,
         uptime_secs,
-        epoch: u64::try_from(period / PERIODS_PER_EPOCH).expect("period is not negative"),
+        epoch: epoch_of(period_start),
         message,
         signature,
         received_at: 1_700_000_000 + period,
