@@ -203,7 +203,7 @@ fn cluster_and_address(
 async fn run(cli: Cli) -> Result<()> {
     let output = cli.global.output;
     match cli.command {
-        Command::Demo { sbf } => demo::run(sbf).await,
+        Command::Demo { sbf } => demo::run(sbf, output).await,
         Command::Config { action } => match action.unwrap_or(ConfigAction::Get) {
             ConfigAction::Get => {
                 config::show(&cli.global.settings()?, output);

@@ -1,4 +1,5 @@
-//! A progress bar for deployments, drawn on stderr, only on a terminal.
+//! Progress bars on stderr, only on a terminal: deployments (`Bar`) and
+//! commands that send several transactions (`Count`).
 
 use depin_client::deploy::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -56,6 +57,42 @@ impl Progress for Bar {
 }
 
 impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A count of steps done out of `total` (nothing drawn unless `visible`
+/// and there is more than one step).
+pub struct Count {
+    bar: Option<ProgressBar>,
+}
+
+impl Count {
+    pub fn new(visible: bool, total: usize, what: &str) -> Self {
+        let bar = (visible && total > 1).then(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template("[{bar:30}] {pos}/{len} {msg} {elapsed_precise}")
+                    .expect("a valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message(what.to_string());
+            bar
+        });
+        Count { bar }
+    }
+
+    pub fn inc(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+}
+
+impl Drop for Count {
     fn drop(&mut self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();

@@ -251,6 +251,64 @@ impl Session {
         })
     }
 
+    /// Sends several transactions in order, each signed by the fee payer
+    /// and `signers`, with a progress bar on a terminal. `--dry-run` and
+    /// offline signing handle one transaction: refused for more.
+    pub async fn send_each(
+        &self,
+        batches: &[Vec<Instruction>],
+        signers: &[&SignerSource],
+    ) -> Result<Vec<Sent>> {
+        let n = batches.len();
+        if n > 1 && (self.tx.dry_run || self.tx.sign_only || self.tx.blockhash.is_some()) {
+            bail!("this takes {n} transactions: --dry-run and offline signing handle one");
+        }
+        let bar = crate::progress::Count::new(self.output.wants_progress(), n, "transactions");
+        let mut sent = Vec::with_capacity(n);
+        for batch in batches {
+            match self.execute(batch, signers).await? {
+                Outcome::Sent(s) => sent.push(s),
+                _ => unreachable!("neither a dry run nor offline signing"),
+            }
+            bar.inc();
+        }
+        Ok(sent)
+    }
+
+    /// [`Session::run`] for work that may take several transactions (e.g.
+    /// catching up in chunks): none prints `summary` alone, one goes through
+    /// `run` (so `--dry-run` and `--sign-only` work), more are sent in order
+    /// and `summary` gets `"transactions": [TRANSACTION]`.
+    pub async fn run_all(
+        &self,
+        batches: Vec<Vec<Instruction>>,
+        signers: &[&SignerSource],
+        summary: Value,
+        human: impl FnOnce() -> String,
+    ) -> Result<()> {
+        match batches.len() {
+            0 => {
+                self.output.print(&summary, human);
+                Ok(())
+            }
+            1 => {
+                self.run(&batches[0], signers, summary, human).await?;
+                Ok(())
+            }
+            _ => {
+                let sent = self.send_each(&batches, signers).await?;
+                let mut json = summary;
+                json["transactions"] = sent.iter().map(|s| sent_json(s, self.url())).collect();
+                self.output.print(&json, || {
+                    let signatures: Vec<String> =
+                        sent.iter().map(|s| s.signature.to_string()).collect();
+                    format!("{}\nSignatures:\n  {}", human(), signatures.join("\n  "))
+                });
+                Ok(())
+            }
+        }
+    }
+
     pub fn print(&self, outcome: &Outcome, summary: Value, human: impl FnOnce() -> String) {
         let mut json = match summary {
             Value::Object(map) => Value::Object(map),

@@ -1044,13 +1044,12 @@ async fn run_steps(
     if session.tx.dry_run || session.tx.sign_only || session.tx.blockhash.is_some() {
         bail!("--dry-run and offline signing act on one purchase: give BUYER");
     }
+    let batches: Vec<Vec<Instruction>> = steps.iter().map(|(ixs, _, _)| ixs.clone()).collect();
+    let sent = session.send_each(&batches, &[]).await?;
     let mut done = vec![];
     let mut lines = vec![];
-    for (ixs, mut entry, human) in steps {
-        let Outcome::Sent(sent) = session.execute(&ixs, &[]).await? else {
-            unreachable!("a plain send");
-        };
-        entry["transaction"] = sent_json(&sent, session.url());
+    for ((_, mut entry, human), sent) in steps.into_iter().zip(&sent) {
+        entry["transaction"] = sent_json(sent, session.url());
         lines.push(format!("{human}: {}", sent.signature));
         done.push(entry);
     }

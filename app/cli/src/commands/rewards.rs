@@ -58,7 +58,7 @@ use depin_client::{token, ClientError, Cluster, Instruction, Pubkey};
 use serde_json::{json, Value};
 
 use super::network::{authority, object_human, AuthorityArg, NetworkRef};
-use super::staking::{account_or_ata, check_source, reads, run_all, token_account};
+use super::staking::{account_or_ata, check_source, reads, token_account};
 use crate::output::{amount_json, parse_ui_amount, ui_amount};
 use crate::tx::{Outcome, Session, SignerSource, TxArgs};
 
@@ -732,14 +732,15 @@ pub async fn run(session: &Session, command: RewardsCommand) -> Result<()> {
                 "pages_before": before, "pages_after": after, "created": pages,
             });
             let count = pages.len();
-            run_all(session, batches, &[&signer], summary, || match count {
-                0 => format!(
-                    "{address} already has {before} ledger page(s): room for {} recipients",
-                    u64::from(before) * LEDGER_PAGE_SIZE as u64
-                ),
-                n => format!("Created {n} ledger page(s): {after} in all"),
-            })
-            .await
+            session
+                .run_all(batches, &[&signer], summary, || match count {
+                    0 => format!(
+                        "{address} already has {before} ledger page(s): room for {} recipients",
+                        u64::from(before) * LEDGER_PAGE_SIZE as u64
+                    ),
+                    n => format!("Created {n} ledger page(s): {after} in all"),
+                })
+                .await
         }
         RewardsCommand::PostRoot {
             distributor,

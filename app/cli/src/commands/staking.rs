@@ -50,7 +50,7 @@ use serde_json::{json, Value};
 use super::network::{object_human, NetworkRef};
 use crate::output::{amount_json, parse_ui_amount, ui_amount};
 use crate::table::Table;
-use crate::tx::{sent_json, Outcome, Session, SignerSource, TxArgs};
+use crate::tx::{Session, SignerSource, TxArgs};
 
 #[derive(Args, Clone)]
 pub struct NetworkArg {
@@ -357,48 +357,6 @@ pub async fn token_account(
     Ok(info)
 }
 
-/// Sends several transactions in order (e.g. a catch-up in chunks) and
-/// prints `summary` once with `"transactions"`; one transaction goes
-/// through `session.run` (so `--dry-run` and `--sign-only` work).
-pub async fn run_all(
-    session: &Session,
-    batches: Vec<Vec<depin_client::Instruction>>,
-    signers: &[&SignerSource],
-    summary: Value,
-    human: impl FnOnce() -> String,
-) -> Result<()> {
-    match batches.len() {
-        0 => {
-            session.output.print(&summary, human);
-            Ok(())
-        }
-        1 => {
-            session.run(&batches[0], signers, summary, human).await?;
-            Ok(())
-        }
-        n => {
-            if session.tx.dry_run || session.tx.sign_only || session.tx.blockhash.is_some() {
-                bail!("this takes {n} transactions: --dry-run and offline signing handle one");
-            }
-            let mut sent = vec![];
-            for batch in &batches {
-                match session.execute(batch, signers).await? {
-                    Outcome::Sent(s) => sent.push(s),
-                    _ => unreachable!("neither a dry run nor offline"),
-                }
-            }
-            let mut json = summary;
-            json["transactions"] = sent.iter().map(|s| sent_json(s, session.url())).collect();
-            session.output.print(&json, || {
-                let signatures: Vec<String> =
-                    sent.iter().map(|s| s.signature.to_string()).collect();
-                format!("{}\nSignatures:\n  {}", human(), signatures.join("\n  "))
-            });
-            Ok(())
-        }
-    }
-}
-
 pub fn days_secs(days: u32) -> i64 {
     i64::from(days) * DAY
 }
@@ -616,11 +574,12 @@ pub async fn run(session: &Session, command: StakingCommand) -> Result<()> {
                 "days": days });
             let batches = due.into_iter().map(|(_, ix)| vec![ix]).collect();
             let count = days.len();
-            run_all(session, batches, &[], summary, || match count {
-                0 => "No lock boost end is due: nothing to do".into(),
-                n => format!("Applied {n} lock-end day(s): {days:?}"),
-            })
-            .await
+            session
+                .run_all(batches, &[], summary, || match count {
+                    0 => "No lock boost end is due: nothing to do".into(),
+                    n => format!("Applied {n} lock-end day(s): {days:?}"),
+                })
+                .await
         }
         StakingCommand::Unstake {
             network,

@@ -9,12 +9,18 @@ use crate::table::{short, Table};
 pub struct Story {
     pub cluster: LocalCluster,
     pub steps: Table,
+    /// The same steps for `--output json`: `{"step", "signature",
+    /// "compute_units"}` (null where nothing was sent, or natively).
+    pub log: Vec<serde_json::Value>,
 }
 
 impl Story {
     pub fn note(&mut self, what: &str) {
         self.steps
             .row(vec![what.to_string(), "-".into(), "-".into()]);
+        self.log.push(serde_json::json!({
+            "step": what, "signature": null, "compute_units": null,
+        }));
     }
 
     pub async fn step(
@@ -35,6 +41,12 @@ impl Story {
         };
         self.steps
             .row(vec![what.to_string(), short(&sent.signature), cu]);
+        let sbf = self.cluster.mode().is_sbf();
+        self.log.push(serde_json::json!({
+            "step": what,
+            "signature": sent.signature.to_string(),
+            "compute_units": sbf.then_some(sent.compute_units),
+        }));
         Ok(sent)
     }
 }

@@ -18,18 +18,11 @@ use depin_registry::pda;
 use depin_registry::state::{DeviceKind, DeviceStatus};
 use serde_json::Value;
 
-use harness::Localnet;
+use harness::{fails, pubkey, Localnet};
 
 /// San Francisco, H3 resolution 9, and a finer cell inside it.
 const SF_CELL: &str = "8928308280fffff";
 const SF_FINE: &str = "8c2830828000dff";
-
-fn key(value: &Value) -> Pubkey {
-    value
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not a pubkey: {value}"))
-}
 
 /// A new keypair written where `depin` can read it.
 fn keyfile(dir: &Path, name: &str) -> (Keypair, String) {
@@ -41,23 +34,6 @@ fn keyfile(dir: &Path, name: &str) -> (Keypair, String) {
 
 fn strs(args: &[String]) -> Vec<&str> {
     args.iter().map(String::as_str).collect()
-}
-
-/// Runs `depin <args>`, expects exit code 1 and returns stderr.
-fn fails(net: &Localnet, args: &[&str]) -> String {
-    let output = net.depin().args(args).output().expect("running depin");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "depin {args:?} should fail with 1:\n{stderr}\n{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    assert!(
-        output.stdout.is_empty(),
-        "a failure prints nothing on stdout"
-    );
-    stderr
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,7 +63,7 @@ async fn makers_and_devices_through_the_cli() {
         "--grant",
         &format!("oracle={}", s(&oracle)),
     ]);
-    let network = key(&init["network"]["address"]);
+    let network = pubkey(&init["network"]["address"]);
     assert_eq!(network, pda::network(0).0);
 
     // ---- makers ----
@@ -121,7 +97,7 @@ async fn makers_and_devices_through_the_cli() {
         &manager_file,
     ]);
     let maker_address = pda::maker(&network, &maker.pubkey()).0;
-    assert_eq!(key(&approved["address"]), maker_address);
+    assert_eq!(pubkey(&approved["address"]), maker_address);
     assert_eq!(approved["name"], "Acme Batteries");
     assert_eq!(approved["quota"], 3);
     assert!(approved["transaction"]["signature"].is_string());
@@ -213,14 +189,14 @@ async fn makers_and_devices_through_the_cli() {
         .filter(|a| a["created"] == true)
         .collect();
     assert_eq!(created.len(), 1, "{dry}");
-    assert_eq!(key(&created[0]["address"]), device1);
+    assert_eq!(pubkey(&created[0]["address"]), device1);
     assert!(dry["dry_run"]["rent_lamports"].as_u64().unwrap() > 0);
     assert!(dry.get("transaction").is_none());
     assert_eq!(cluster.lamports(&payer.pubkey()).await.unwrap(), before);
     assert!(cluster.get_account(&device1).await.unwrap().is_none());
 
     let registered = run(register(&dev1_file, &maker_file));
-    assert_eq!(key(&registered["address"]), device1);
+    assert_eq!(pubkey(&registered["address"]), device1);
     assert_eq!(registered["owner"], s(&payer));
     assert_eq!(registered["kind"], "battery");
     assert_eq!(registered["location"], SF_CELL);
@@ -377,8 +353,8 @@ async fn makers_and_devices_through_the_cli() {
     let mut with_fee = register(&dev3_file, &maker2_file);
     with_fee.extend(["--fee-account".to_string(), source.to_string()]);
     let paid = run(with_fee);
-    assert_eq!(key(&paid["fee"]["source"]), source);
-    assert_eq!(key(&paid["fee"]["treasury"]), treasury);
+    assert_eq!(pubkey(&paid["fee"]["source"]), source);
+    assert_eq!(pubkey(&paid["fee"]["treasury"]), treasury);
     assert_eq!(paid["fee"]["amount"], 1_500_000);
     assert_eq!(paid["fee"]["ui_amount"], "1.5");
     assert_eq!(paid["fee"]["decimals"], 6);
@@ -395,7 +371,7 @@ async fn makers_and_devices_through_the_cli() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| key(&d["device_key"]))
+        .map(|d| pubkey(&d["device_key"]))
         .collect();
     assert_eq!(keys, vec![dev1.pubkey(), dev2.pubkey(), dev3.pubkey()]);
     let of_dave = net.run(&["device", "list", "0", "--owner", &s(&dave)]);

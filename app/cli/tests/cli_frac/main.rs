@@ -10,7 +10,6 @@
 mod harness;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::{Duration, Instant};
 
 use depin_client::depin_registry::state::DeviceKind;
@@ -18,43 +17,16 @@ use depin_client::fractional::{self, AssetKeys};
 use depin_client::registry::{self, ApproveMakerArgs, NewDevice};
 use depin_client::rpc::RpcCluster;
 use depin_client::{revenue, token, Cluster, Keypair, Pubkey, Signer};
-use serde_json::Value;
 
-use harness::{Localnet, SOL};
+use harness::{amount, fails_with, pubkey, Localnet, SOL};
 
 const USDC: u64 = 1_000_000;
-
-fn pubkey(value: &Value) -> Pubkey {
-    value
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not a pubkey: {value}"))
-}
-
-fn amount(value: &Value) -> u64 {
-    value["amount"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("not an amount: {value}"))
-}
 
 /// A keypair file for the CLI.
 fn keypair_file(dir: &Path, name: &str, keypair: &Keypair) -> String {
     let path: PathBuf = dir.join(format!("{name}.json"));
     std::fs::write(&path, format!("{:?}", keypair.to_bytes().to_vec())).unwrap();
     path.to_string_lossy().into_owned()
-}
-
-/// Runs `depin args` expecting failure with `code`; returns its stderr.
-fn fails(net: &Localnet, args: &[&str], code: i32) -> String {
-    let output: Output = net.depin().args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "depin {args:?} should exit {code}:\nstderr: {stderr}\nstdout: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    stderr
 }
 
 /// Runs `depin args` for a person (display output); returns its stdout.
@@ -220,7 +192,7 @@ async fn invest_earn_claim_and_portfolio() {
     assert_eq!(market["fee_bps"], 250);
     assert_eq!(pubkey(&market["fee_recipient"]), treasury);
     // ...which only a treasury member may set.
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "fractional",
@@ -258,7 +230,7 @@ async fn invest_earn_claim_and_portfolio() {
     };
     let args = tokenize(&alice_file);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let stderr = fails(net, &args, 1);
+    let stderr = fails_with(net, &args, 1);
     assert!(stderr.contains("NotDeviceOwner"), "{stderr}");
     let args = tokenize(&dave_file);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -334,7 +306,7 @@ async fn invest_earn_claim_and_portfolio() {
 
     // Too little of the payment token: caught before sending, with the
     // account and the amounts.
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "fractional",
@@ -389,7 +361,7 @@ async fn invest_earn_claim_and_portfolio() {
     assert_eq!(amount(&bought["cost"]), 60 * USDC);
     assert_eq!(pubkey(&bought["payment_source"]), alice_usdc);
     assert_eq!(balance(cluster, &alice_usdc).await, 40 * USDC);
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &["fractional", "buy", &offering_s, "25", "--buyer", &bob_file],
         1,
@@ -422,7 +394,7 @@ async fn invest_earn_claim_and_portfolio() {
     assert_eq!(line["percent_of_machine"], "40.0000");
     assert_eq!(amount(&line["purchase_revenue"]), 4 * USDC);
 
-    let stderr = fails(net, &["fractional", "refund", &offering_s], 1);
+    let stderr = fails_with(net, &["fractional", "refund", &offering_s], 1);
     assert!(
         stderr.contains("is open: refunds are for failed offerings"),
         "{stderr}"
@@ -454,7 +426,7 @@ async fn invest_earn_claim_and_portfolio() {
             .unwrap();
         assert_eq!((earning, claimable), (shares, revenue_usdc));
     }
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "fractional",
@@ -475,13 +447,13 @@ async fn invest_earn_claim_and_portfolio() {
     assert_eq!(amount(&claim["claimed"]), 4 * USDC);
     assert_eq!(pubkey(&claim["destination"]), alice_usdc);
     assert_eq!(balance(cluster, &alice_usdc).await, 44 * USDC);
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &["revenue", "claim", &asset_s, "--owner", &alice_file],
         1,
     );
     assert!(stderr.contains("NothingToClaim"), "{stderr}");
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &["revenue", "claim", &asset_s, "--owner", &carol_file],
         1,
@@ -517,7 +489,7 @@ async fn invest_earn_claim_and_portfolio() {
         .await
         .unwrap();
     assert_eq!(earning, 30);
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "revenue",
@@ -631,7 +603,7 @@ async fn invest_earn_claim_and_portfolio() {
         fractional::asset(cluster, &keys).await.unwrap().authority,
         bob.pubkey()
     );
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "fractional",
@@ -653,9 +625,9 @@ async fn invest_earn_claim_and_portfolio() {
     assert!(fractional::asset(cluster, &keys).await.unwrap().retired);
 
     // Bad input and missing files.
-    let stderr = fails(net, &["fractional", "buy", &offering_s, "ten"], 2);
+    let stderr = fails_with(net, &["fractional", "buy", &offering_s, "ten"], 2);
     assert!(stderr.contains("invalid value"), "{stderr}");
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "revenue",
@@ -667,9 +639,9 @@ async fn invest_earn_claim_and_portfolio() {
         1,
     );
     assert!(stderr.contains("/nonexistent/alice.json"), "{stderr}");
-    let stderr = fails(net, &["fractional", "show-asset", &treasury.to_string()], 1);
+    let stderr = fails_with(net, &["fractional", "show-asset", &treasury.to_string()], 1);
     assert!(stderr.contains("not a tokenized asset"), "{stderr}");
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "revenue",
@@ -786,7 +758,7 @@ async fn allowlist_deadline_refund_cancel_and_offline_tokenize() {
     assert_eq!(offer["soft_cap"], 50);
     let deadline = offer["deadline"].as_i64().unwrap();
     let offering_s = offer["offering"].as_str().unwrap().to_string();
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "fractional",
@@ -801,7 +773,7 @@ async fn allowlist_deadline_refund_cancel_and_offline_tokenize() {
     assert!(stderr.contains("NotAllowlisted"), "{stderr}");
     // Only compliance members keep the allowlist.
     let carol_key = carol.pubkey().to_string();
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "fractional",
@@ -837,7 +809,7 @@ async fn allowlist_deadline_refund_cancel_and_offline_tokenize() {
     assert_eq!(balance(cluster, &carol_usdc).await, 5 * USDC);
     let removed = net.run(&["fractional", "allowlist", "0", &carol_key, "--remove"]);
     assert_eq!(removed["allowed"], false);
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "fractional",
@@ -854,10 +826,10 @@ async fn allowlist_deadline_refund_cancel_and_offline_tokenize() {
 
     // Too early to close; after the deadline buying fails by name and the
     // offering fails (5 of 50 sold): carol is refunded in full.
-    let stderr = fails(net, &["fractional", "close", &offering_s], 1);
+    let stderr = fails_with(net, &["fractional", "close", &offering_s], 1);
     assert!(stderr.contains("TooEarlyToClose"), "{stderr}");
     w.wait_past(deadline).await;
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "fractional",
@@ -872,7 +844,7 @@ async fn allowlist_deadline_refund_cancel_and_offline_tokenize() {
     assert!(stderr.contains("DeadlinePassed"), "{stderr}");
     let closed = net.run(&["fractional", "close", &offering_s]);
     assert_eq!(closed["state"], "failed");
-    let stderr = fails(net, &["fractional", "deliver", &offering_s], 1);
+    let stderr = fails_with(net, &["fractional", "deliver", &offering_s], 1);
     assert!(
         stderr.contains("is failed: purchases are delivered after a success"),
         "{stderr}"
@@ -916,7 +888,7 @@ async fn allowlist_deadline_refund_cancel_and_offline_tokenize() {
     ]);
     assert_eq!(amount(&dry["cost"]), 10 * USDC);
     assert_eq!(balance(cluster, &erin_usdc).await, 10 * USDC);
-    let stderr = fails(
+    let stderr = fails_with(
         net,
         &[
             "fractional",

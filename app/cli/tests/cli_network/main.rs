@@ -13,32 +13,12 @@ use depin_client::depin_registry::pda;
 use depin_client::{registry, token, Keypair, Pubkey, Signer};
 use serde_json::Value;
 
-use harness::{Localnet, SOL};
-
-fn key(value: &Value) -> Pubkey {
-    value
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not a pubkey: {value}"))
-}
+use harness::{fails_with, pubkey, Localnet, SOL};
 
 fn write_keypair(dir: &Path, name: &str, keypair: &Keypair) -> String {
     let path = dir.join(name);
     std::fs::write(&path, format!("{:?}", keypair.to_bytes().to_vec())).unwrap();
     path.display().to_string()
-}
-
-/// Runs `depin args`, expects exit code `code`; returns stderr.
-fn fails(net: &Localnet, args: &[&str], code: i32) -> String {
-    let output = net.depin().args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "depin {args:?}: {stderr}\n{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    stderr
 }
 
 fn member_roles(list: &Value, member: &Pubkey) -> Option<Vec<String>> {
@@ -63,8 +43,8 @@ async fn an_operator_runs_a_network() {
     let dir = tempfile::tempdir().unwrap();
 
     let init = net.run(&["init", "--network", "ops"]);
-    let network = key(&init["network"]["address"]);
-    let reward_mint = key(&init["reward_mint"]["address"]);
+    let network = pubkey(&init["network"]["address"]);
+    let reward_mint = pubkey(&init["reward_mint"]["address"]);
     assert_eq!(network, pda::network(0).0);
 
     // show / list, by id and by address.
@@ -116,7 +96,7 @@ async fn an_operator_runs_a_network() {
         net.run(&["network", "show", "0"])["epoch_length_secs"],
         3600
     );
-    let stderr = fails(&net, &["network", "update", "0"], 1);
+    let stderr = fails_with(&net, &["network", "update", "0"], 1);
     assert!(stderr.contains("nothing to update"), "{stderr}");
 
     // roles: grant, members, and a member without the role is refused.
@@ -142,7 +122,7 @@ async fn an_operator_runs_a_network() {
     );
     let outsider = Keypair::new();
     let outsider_file = write_keypair(dir.path(), "outsider.json", &outsider);
-    let stderr = fails(
+    let stderr = fails_with(
         &net,
         &["network", "pause", "0", "--authority", &outsider_file],
         1,
@@ -154,7 +134,7 @@ async fn an_operator_runs_a_network() {
     assert_eq!(net.run(&["network", "show", "0"])["paused"], false);
 
     // pause / unpause need the admin role: the clerk lacks it.
-    let stderr = fails(
+    let stderr = fails_with(
         &net,
         &["network", "pause", "0", "--authority", &clerk_file],
         1,
@@ -173,7 +153,7 @@ async fn an_operator_runs_a_network() {
     let treasury = token::create_token_account(&cluster, &fee_mint, &payer.pubkey())
         .await
         .unwrap();
-    let stderr = fails(&net, &["network", "fee", "0", "--amount", "5"], 1);
+    let stderr = fails_with(&net, &["network", "fee", "0", "--amount", "5"], 1);
     assert!(stderr.contains("--mint and --treasury"), "{stderr}");
     net.run(&[
         "network",
@@ -190,7 +170,7 @@ async fn an_operator_runs_a_network() {
     ]);
     let fee = &net.run(&["network", "show", "0"])["fee"];
     assert_eq!(fee["amount"], 5_000_000);
-    assert_eq!(key(&fee["treasury"]), treasury);
+    assert_eq!(pubkey(&fee["treasury"]), treasury);
     net.run(&[
         "network",
         "fee",
@@ -218,7 +198,7 @@ async fn an_operator_runs_a_network() {
     let accounts = dry["dry_run"]["accounts"].as_array().unwrap();
     let member = accounts
         .iter()
-        .find(|a| key(&a["address"]) == member_address)
+        .find(|a| pubkey(&a["address"]) == member_address)
         .expect("the member account is written");
     assert_eq!(member["created"], true);
     assert!(dry["dry_run"]["rent_lamports"].as_u64().unwrap() > 0);
@@ -300,7 +280,7 @@ async fn an_operator_runs_a_network() {
         &format!("{signer}={forged}"),
     ]);
     let bad_refs: Vec<&str> = bad_args.iter().map(String::as_str).collect();
-    let stderr = fails(&net, &bad_refs, 1);
+    let stderr = fails_with(&net, &bad_refs, 1);
     assert!(
         stderr.contains("does not sign this transaction") || stderr.contains("not a signature"),
         "{stderr}"
@@ -379,7 +359,7 @@ async fn an_operator_runs_a_network() {
     // A fee payer without SOL: said so, with its balance and what to do.
     let broke = Keypair::new();
     let broke_file = write_keypair(dir.path(), "broke.json", &broke);
-    let stderr = fails(
+    let stderr = fails_with(
         &net,
         &[
             "network",
@@ -404,12 +384,12 @@ async fn an_operator_runs_a_network() {
     );
 
     // Bad input and missing files.
-    let stderr = fails(&net, &["network", "show", "nope"], 2);
+    let stderr = fails_with(&net, &["network", "show", "nope"], 2);
     assert!(
         stderr.contains("neither a network id nor an address"),
         "{stderr}"
     );
-    let stderr = fails(
+    let stderr = fails_with(
         &net,
         &[
             "network",
@@ -434,7 +414,7 @@ async fn an_operator_runs_a_network() {
         stderr.contains("/nonexistent/id.json") && stderr.contains("does not exist"),
         "{stderr}"
     );
-    let stderr = fails(&net, &["network", "show", "9"], 1);
+    let stderr = fails_with(&net, &["network", "show", "9"], 1);
     assert!(stderr.contains("does not exist"), "{stderr}");
 }
 
@@ -443,7 +423,7 @@ async fn an_operator_runs_a_network() {
 async fn a_cluster_without_the_programs_says_to_deploy() {
     let net = Localnet::empty().await;
     let mint = Pubkey::new_unique().to_string();
-    let stderr = fails(
+    let stderr = fails_with(
         &net,
         &["network", "create", "--name", "x", "--reward-mint", &mint],
         1,

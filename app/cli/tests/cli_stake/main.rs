@@ -8,29 +8,15 @@
 mod harness;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use depin_client::rpc::RpcCluster;
 use depin_client::{token, Keypair, Pubkey, Signer};
 use serde_json::Value;
 
-use harness::Localnet;
+use harness::{amount, fails_with, pubkey, Localnet};
 
 /// One whole token of the 6-decimal reward mint `init` creates.
 const TOKEN: u64 = 1_000_000;
-
-fn pubkey(value: &Value) -> Pubkey {
-    value
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not a pubkey: {value}"))
-}
-
-fn amount(value: &Value) -> u64 {
-    value["amount"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("not an amount: {value}"))
-}
 
 /// A keypair saved where the CLI can read it.
 fn keypair_file(dir: &Path, name: &str) -> (Keypair, PathBuf) {
@@ -42,19 +28,6 @@ fn keypair_file(dir: &Path, name: &str) -> (Keypair, PathBuf) {
 
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()
-}
-
-/// Runs `depin args` expecting failure with `code`; returns stderr.
-fn fails(net: &Localnet, args: &[&str], code: i32) -> String {
-    let output: Output = net.depin().args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "depin {args:?}: expected exit {code}\nstdout: {}\nstderr: {stderr}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    stderr
 }
 
 struct Setup {
@@ -122,7 +95,7 @@ async fn staking_from_pool_to_slash() {
     let sa = stake_account.to_string();
 
     // A network without a pool says how to create one.
-    let error = fails(net, &["staking", "pool", "--network", "0"], 1);
+    let error = fails_with(net, &["staking", "pool", "--network", "0"], 1);
     assert!(error.contains("create-pool"), "{error}");
 
     let created = net.run(&[
@@ -199,7 +172,7 @@ async fn staking_from_pool_to_slash() {
     assert_eq!(setup.balance(&stake_account).await, 84_500_000);
 
     // More than the account holds: a clear message, nothing sent.
-    let error = fails(
+    let error = fails_with(
         net,
         &[
             "staking",
@@ -222,7 +195,7 @@ async fn staking_from_pool_to_slash() {
         "{error}"
     );
     // Bad input: an amount with too many decimals; a flag clap refuses.
-    let error = fails(
+    let error = fails_with(
         net,
         &[
             "staking",
@@ -236,7 +209,7 @@ async fn staking_from_pool_to_slash() {
         1,
     );
     assert!(error.contains("decimals"), "{error}");
-    fails(
+    fails_with(
         net,
         &[
             "staking",
@@ -250,7 +223,7 @@ async fn staking_from_pool_to_slash() {
         2,
     );
     // A missing keypair file.
-    let error = fails(
+    let error = fails_with(
         net,
         &[
             "staking",
@@ -265,7 +238,7 @@ async fn staking_from_pool_to_slash() {
     );
     assert!(error.contains("/nonexistent/owner.json"), "{error}");
     // Several positions: the command asks which.
-    let error = fails(
+    let error = fails_with(
         net,
         &[
             "staking",
@@ -380,7 +353,7 @@ async fn staking_from_pool_to_slash() {
     ]);
     let lock_end_after = shown["positions"][0]["lockup_end"].as_i64().unwrap();
     assert!(lock_end_after >= lock_end_before + 29 * 86_400, "{shown}");
-    let error = fails(
+    let error = fails_with(
         net,
         &[
             "staking",
@@ -399,7 +372,7 @@ async fn staking_from_pool_to_slash() {
     assert!(error.contains("LockupNotExtended"), "{error}");
 
     // A locked position cannot be unstaked; an unlocked one can, then withdrawn.
-    let error = fails(
+    let error = fails_with(
         net,
         &[
             "staking",
@@ -489,7 +462,7 @@ async fn staking_from_pool_to_slash() {
         "slasher",
     ]);
     let operator = staker.pubkey().to_string();
-    let error = fails(
+    let error = fails_with(
         net,
         &["staking", "slash", &operator, "1", "--network", "0"],
         1,
@@ -661,7 +634,7 @@ async fn rewards_from_distributor_to_clawback() {
     };
     let args = post_args(&entitlements, &proofs1);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let error = fails(net, &args, 1);
+    let error = fails_with(net, &args, 1);
     assert!(error.contains("ledger-pages"), "{error}");
 
     let pages = net.run(&["rewards", "ledger-pages", d, "--recipients", "3"]);
@@ -672,7 +645,7 @@ async fn rewards_from_distributor_to_clawback() {
     assert!(pages.get("transaction").is_none());
 
     // Unfunded, the root is refused by the program.
-    let error = fails(net, &args, 1);
+    let error = fails_with(net, &args, 1);
     assert!(error.contains("RootUnfunded"), "{error}");
     let funded = net.run(&[
         "rewards",
@@ -724,7 +697,7 @@ async fn rewards_from_distributor_to_clawback() {
     assert_eq!(amount(&claimed["claimed_before"]), 0);
     assert_eq!(setup.balance(&alice_account).await, 10 * TOKEN);
     // Twice: the program refuses, nothing moves.
-    let error = fails(net, &claim, 1);
+    let error = fails_with(net, &claim, 1);
     assert!(error.contains("NothingToClaim"), "{error}");
     assert_eq!(setup.balance(&alice_account).await, 10 * TOKEN);
 
@@ -734,7 +707,7 @@ async fn rewards_from_distributor_to_clawback() {
     forged["claims"][carol.pubkey().to_string()] = bobs;
     let forged_file = dir.path().join("forged.json");
     std::fs::write(&forged_file, forged.to_string()).unwrap();
-    let error = fails(
+    let error = fails_with(
         net,
         &[
             "rewards",
@@ -751,7 +724,7 @@ async fn rewards_from_distributor_to_clawback() {
     assert!(error.contains("InvalidProof"), "{error}");
     assert_eq!(setup.balance(&carol_account).await, 0);
     // Someone not in the proofs is told so.
-    let error = fails(
+    let error = fails_with(
         net,
         &[
             "rewards",
@@ -791,7 +764,7 @@ async fn rewards_from_distributor_to_clawback() {
     ]);
     assert_eq!(guards["guards"]["required_approvals"], 2);
     // An oracle is no admin.
-    let error = fails(
+    let error = fails_with(
         net,
         &[
             "rewards",
@@ -845,7 +818,7 @@ async fn rewards_from_distributor_to_clawback() {
         format!("{},13\n{},3\n", alice.pubkey(), carol.pubkey()),
     )
     .unwrap();
-    let error = fails(
+    let error = fails_with(
         net,
         &[
             "rewards",
@@ -878,7 +851,7 @@ async fn rewards_from_distributor_to_clawback() {
     ]);
     assert_eq!(approved["proposal"]["status"], "approved");
     assert_eq!(approved["root"], posted["root"]);
-    let error = fails(net, &["rewards", "activate-root", d], 1);
+    let error = fails_with(net, &["rewards", "activate-root", d], 1);
     assert!(error.contains("ChallengePeriodActive"), "{error}");
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     let activated = net.run(&["rewards", "activate-root", d]);
@@ -889,7 +862,7 @@ async fn rewards_from_distributor_to_clawback() {
     assert_eq!(status["proposal"]["approvers"].as_array().unwrap().len(), 2);
 
     // Stale proofs are refused before sending; the new ones pay the difference.
-    let error = fails(net, &claim, 1);
+    let error = fails_with(net, &claim, 1);
     assert!(error.contains("current root is epoch 2"), "{error}");
     let p2 = s(&proofs2);
     let claim2 = [
@@ -904,7 +877,7 @@ async fn rewards_from_distributor_to_clawback() {
     ];
     // Paused, nothing can be claimed.
     net.run(&["rewards", "pause", d]);
-    let error = fails(net, &claim2, 1);
+    let error = fails_with(net, &claim2, 1);
     assert!(error.contains("Paused"), "{error}");
     net.run(&["rewards", "unpause", d]);
     let claimed = net.run(&claim2);
@@ -933,7 +906,7 @@ async fn rewards_from_distributor_to_clawback() {
     assert_eq!(status["epoch"], 2);
 
     // No expiry: no clawback. A distributor that expires in 3 s: clawback.
-    let error = fails(net, &["rewards", "clawback", d], 1);
+    let error = fails_with(net, &["rewards", "clawback", d], 1);
     assert!(error.contains("NotExpired"), "{error}");
     let short = net.run(&[
         "rewards",

@@ -9,27 +9,13 @@ mod harness;
 use std::path::Path;
 
 use depin_client::{token, Keypair, Signer};
-use serde_json::Value;
 
-use harness::Localnet;
+use harness::{amount, fails, Localnet};
 
 fn write_keypair(dir: &Path, name: &str, keypair: &Keypair) -> String {
     let path = dir.join(name);
     std::fs::write(&path, format!("{:?}", keypair.to_bytes().to_vec())).unwrap();
     path.display().to_string()
-}
-
-fn fails(net: &Localnet, args: &[&str]) -> String {
-    let output = net.depin().args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
-    assert_eq!(output.status.code(), Some(1), "depin {args:?}: {stderr}");
-    stderr
-}
-
-fn amount(value: &Value) -> u64 {
-    value["amount"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("no amount: {value}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -133,6 +133,46 @@ fn cluster_payer(cluster: &RpcCluster) -> Pubkey {
     cluster.payer().pubkey()
 }
 
+/// A base58 address in `depin`'s JSON output.
+pub fn pubkey(value: &Value) -> Pubkey {
+    value
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a pubkey: {value}"))
+}
+
+/// The base units of a token amount in `depin`'s JSON output
+/// (`{"amount", "ui_amount", "decimals"}`).
+pub fn amount(value: &Value) -> u64 {
+    value["amount"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("not an amount: {value}"))
+}
+
+/// Runs `depin args` on `net` expecting exit code `code` with nothing on
+/// stdout (a failure prints only its error); returns stderr.
+pub fn fails_with(net: &Localnet, args: &[&str], code: i32) -> String {
+    let output = net.depin().args(args).output().expect("running depin");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "depin {args:?} should exit {code}:\nstderr: {stderr}\nstdout: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "depin {args:?} failed but printed on stdout: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    stderr
+}
+
+/// [`fails_with`] exit code 1 (an error, not a command line clap refused).
+pub fn fails(net: &Localnet, args: &[&str]) -> String {
+    fails_with(net, args, 1)
+}
+
 /// The JSON a successful run printed (panics with its stderr otherwise).
 pub fn parse(output: &Output, args: &[&str]) -> Value {
     let stdout = String::from_utf8_lossy(&output.stdout);

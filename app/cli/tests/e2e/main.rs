@@ -5,6 +5,7 @@
 //! `cargo test -p depin-cli --test e2e -- --ignored --test-threads=1`.
 
 mod flow;
+#[allow(dead_code)] // shared with the cli_* and walkthrough tests
 mod harness;
 
 use std::path::PathBuf;
@@ -13,16 +14,8 @@ use std::time::{Duration, Instant};
 use depin_client::{Cluster, Signer};
 use depin_localnet::{FaultProxy, Faults};
 use depin_migrations::{bootstrap, BootstrapSpec, RewardMint};
-use serde_json::Value;
 
-use harness::{deploy_dir, programs, Localnet};
-
-fn pubkey(value: &Value) -> depin_client::Pubkey {
-    value
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not a pubkey: {value}"))
-}
+use harness::{deploy_dir, programs, pubkey, Localnet};
 
 /// `depin deploy` of all five programs through the upgradeable loader, then
 /// `depin init` (twice: the rerun creates nothing), then the used-by flow
