@@ -13,6 +13,26 @@ cd "$ROOT"
 
 step() { printf '\n== %s\n' "$*"; }
 
+# From nothing, the validator's build (about 30 minutes on 2 cores) is the
+# long pole: start it now, in its own process group, beside the builds and
+# tests below; wait for it only where a validator is needed. Stopped with
+# the script, on failure too.
+validator_job=""
+VALIDATOR_LOG="$ROOT/target/install-validator.log"
+if [ "${1:-}" != "--native" ]; then
+  mkdir -p "$ROOT/target"
+  setsid "$ROOT/scripts/install-validator.sh" >"$VALIDATOR_LOG" 2>&1 &
+  validator_job=$!
+  trap 'if [ -n "$validator_job" ]; then kill -- "-$validator_job" 2>/dev/null || true; fi' EXIT
+fi
+
+# The test executables `cargo test ARGS --no-run` builds (to run them side
+# by side: a running `cargo test` holds the build directory's lock).
+test_binaries() {
+  cargo test --locked "$@" --no-run --message-format=json \
+    | jq -r 'select(.reason == "compiler-artifact" and .profile.test and .executable != null) | .executable'
+}
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -20,7 +40,8 @@ step "cargo clippy --all-targets -D warnings"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
 step "tests, programs native"
-cargo test --locked --workspace
+# The validator suites run once, after the SBF build (below).
+DEPIN_SKIP_VALIDATOR_TESTS=1 cargo test --locked --workspace
 
 if [ "${1:-}" != "--native" ]; then
   step "SBF build (scripts/build-sbf)"
@@ -35,21 +56,50 @@ if [ "${1:-}" != "--native" ]; then
   step "compute units"
   cat "$ROOT/target/cu-report.md"
 
-  step "solana-test-validator (scripts/install-validator.sh: built once per machine)"
+  step "solana-test-validator (scripts/install-validator.sh, started at the beginning)"
+  if ! wait "$validator_job"; then
+    validator_job=""
+    cat "$VALIDATOR_LOG"
+    echo "test.sh: building solana-test-validator failed" >&2
+    exit 1
+  fi
+  validator_job=""
+  cat "$VALIDATOR_LOG"
   DEPIN_VALIDATOR=$("$ROOT/scripts/install-validator.sh")
   export DEPIN_VALIDATOR
 
-  step "RpcCluster on a local validator"
-  DEPIN_REQUIRE_VALIDATOR=1 cargo test --locked -p depin-client --test rpc
-
-  step "end-to-end tests on a local validator (deploy, init, the used-by flow, faults)"
-  cargo test --locked -p depin-cli --test e2e -- --ignored --test-threads=1 --show-output
-
-  step "every CLI command through the binary on a local validator"
-  for group in cli_network cli_token cli_device cli_stake cli_frac; do
-    cargo test --locked -p depin-cli --test "$group" -- --ignored --test-threads=1
+  # Three suites side by side, each test on its own validator and ports:
+  # RpcCluster's tests; the end-to-end tests (deploy, init, the used-by
+  # flow, faults); every CLI command through the binary, then the README's
+  # walkthrough verbatim.
+  step "on local validators: RpcCluster, end-to-end, every CLI command, the README walkthrough"
+  rpc_tests=$(test_binaries -p depin-client --test rpc)
+  e2e_tests=$(test_binaries -p depin-cli --test e2e)
+  cli_tests=$(test_binaries -p depin-cli --test cli_network --test cli_token --test cli_device \
+    --test cli_stake --test cli_frac --test walkthrough)
+  logs=$(mktemp -d)
+  run_suite() {
+    local name=$1
+    shift
+    local status=0
+    for binary in "$@"; do
+      echo "-- $(basename "$binary")"
+      (cd "$ROOT/app/${name%%-*}" && DEPIN_REQUIRE_VALIDATOR=1 "$binary" --include-ignored \
+        --test-threads=1 --show-output) || status=1
+    done >"$logs/$name.log" 2>&1
+    echo "$status" >"$logs/$name.status"
+  }
+  started=$(date +%s)
+  run_suite client-rpc $rpc_tests &
+  run_suite cli-e2e $e2e_tests &
+  run_suite cli-commands $cli_tests &
+  wait
+  failed=0
+  for suite in client-rpc cli-e2e cli-commands; do
+    step "$suite"
+    cat "$logs/$suite.log"
+    [ "$(cat "$logs/$suite.status")" = 0 ] || { echo "test.sh: $suite failed" >&2; failed=1; }
   done
-
-  step "the README's walkthrough, verbatim, on a local validator"
-  cargo test --locked -p depin-cli --test walkthrough -- --ignored --test-threads=1
+  echo "validator suites: $(( $(date +%s) - started )) s"
+  [ "$failed" = 0 ] || exit 1
 fi
