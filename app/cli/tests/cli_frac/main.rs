@@ -10,7 +10,7 @@
 mod harness;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use depin_client::depin_registry::state::DeviceKind;
 use depin_client::fractional::{self, AssetKeys};
@@ -136,14 +136,7 @@ impl World {
     }
 
     async fn wait_past(&self, deadline: i64) {
-        let started = Instant::now();
-        while self.cluster.unix_timestamp().await.unwrap() <= deadline {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the cluster clock does not reach {deadline}"
-            );
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
+        harness::wait_for_cluster_time(&self.cluster, deadline + 1).await;
     }
 }
 

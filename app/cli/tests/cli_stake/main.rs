@@ -10,10 +10,10 @@ mod harness;
 use std::path::{Path, PathBuf};
 
 use depin_client::rpc::RpcCluster;
-use depin_client::{token, Keypair, Pubkey, Signer};
+use depin_client::{token, Cluster, Keypair, Pubkey, Signer};
 use serde_json::Value;
 
-use harness::{amount, fails_with, pubkey, Localnet};
+use harness::{amount, fails_with, pubkey, wait_for_cluster_time, Localnet};
 
 /// One whole token of the 6-decimal reward mint `init` creates.
 const TOKEN: u64 = 1_000_000;
@@ -269,7 +269,8 @@ async fn staking_from_pool_to_slash() {
     assert_eq!(amount(&funded["amount"]), 100 * TOKEN);
     assert_eq!(funded["duration_secs"], 100);
     assert_eq!(setup.balance(&funding).await, 900 * TOKEN);
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let funded_at = setup.cluster.unix_timestamp().await.unwrap();
+    wait_for_cluster_time(&setup.cluster, funded_at + 2).await;
 
     let shown = net.run(&[
         "staking",
@@ -853,7 +854,10 @@ async fn rewards_from_distributor_to_clawback() {
     assert_eq!(approved["root"], posted["root"]);
     let error = fails_with(net, &["rewards", "activate-root", d], 1);
     assert!(error.contains("ChallengePeriodActive"), "{error}");
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let activates_at = net.run(&["rewards", "status", d])["proposal"]["activates_at"]
+        .as_i64()
+        .expect("an approved proposal has an activation time");
+    wait_for_cluster_time(&setup.cluster, activates_at).await;
     let activated = net.run(&["rewards", "activate-root", d]);
     assert_eq!(activated["epoch"], 2);
     let status = net.run(&["rewards", "status", d]);
@@ -929,7 +933,10 @@ async fn rewards_from_distributor_to_clawback() {
         "--source",
         &funding.to_string(),
     ]);
-    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let expires_at = net.run(&["rewards", "status", &short])["expires_at"]
+        .as_i64()
+        .unwrap();
+    wait_for_cluster_time(&setup.cluster, expires_at + 1).await;
     let clawed = net.run(&["rewards", "clawback", &short]);
     assert_eq!(amount(&clawed["amount"]), 1_250_000);
     assert_eq!(setup.balance(&treasury).await, 1_250_000);

@@ -173,6 +173,24 @@ pub fn fails(net: &Localnet, args: &[&str]) -> String {
     fails_with(net, args, 1)
 }
 
+/// Waits until the cluster's clock (the Clock sysvar, which can lag the wall
+/// clock on a loaded machine) reads at least `unix`; panics after a minute.
+pub async fn wait_for_cluster_time(cluster: &RpcCluster, unix: i64) {
+    use depin_client::Cluster;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let now = cluster.unix_timestamp().await.expect("the cluster's clock");
+        if now >= unix {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cluster's clock is still at {now}, waiting for {unix}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    }
+}
+
 /// The JSON a successful run printed (panics with its stderr otherwise).
 pub fn parse(output: &Output, args: &[&str]) -> Value {
     let stdout = String::from_utf8_lossy(&output.stdout);
