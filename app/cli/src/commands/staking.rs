@@ -384,6 +384,38 @@ async fn pool_view(cluster: &impl Cluster, network: &Pubkey) -> Result<PoolView>
 
 /// The position a command acts on: `--bond`, `--id`, or the owner's only
 /// stake position.
+/// What paying a position out (withdraw, claim) needs: the position, the
+/// pool, the mint's decimals and a destination token account that exists.
+struct Payout {
+    address: Pubkey,
+    position: Position,
+    view: PoolView,
+    decimals: u8,
+    destination: Pubkey,
+}
+
+async fn payout(
+    cluster: &impl Cluster,
+    network: &Pubkey,
+    owner: &Pubkey,
+    which: &WhichPosition,
+    destination: Option<Pubkey>,
+) -> Result<Payout> {
+    let (address, position) = resolve_position(cluster, network, owner, which).await?;
+    let view = pool_view(cluster, network).await?;
+    let mint = view.pool.mint;
+    let decimals = token::mint_decimals(cluster, &mint).await?;
+    let destination = account_or_ata(destination, owner, &mint);
+    token_account(cluster, &destination, &mint, "--destination").await?;
+    Ok(Payout {
+        address,
+        position,
+        view,
+        decimals,
+        destination,
+    })
+}
+
 async fn resolve_position(
     cluster: &impl Cluster,
     network: &Pubkey,
@@ -621,13 +653,13 @@ pub async fn run(session: &Session, command: StakingCommand) -> Result<()> {
             let network = network.network.0;
             let cluster = reads(session)?;
             let owner = owner(session, &who)?;
-            let (address, position) =
-                resolve_position(&*cluster, &network, &owner.pubkey(), &which).await?;
-            let view = pool_view(&*cluster, &network).await?;
-            let mint = view.pool.mint;
-            let decimals = token::mint_decimals(&*cluster, &mint).await?;
-            let destination = account_or_ata(destination, &owner.pubkey(), &mint);
-            token_account(&*cluster, &destination, &mint, "--destination").await?;
+            let Payout {
+                address,
+                position,
+                view,
+                decimals,
+                destination,
+            } = payout(&*cluster, &network, &owner.pubkey(), &which, destination).await?;
             let rewards = staking::pending_rewards(&*cluster, &network, &address).await?;
             let ix = view.withdraw(&owner.pubkey(), &address, &destination)?;
             let summary = json!({
@@ -656,13 +688,13 @@ pub async fn run(session: &Session, command: StakingCommand) -> Result<()> {
             let network = network.network.0;
             let cluster = reads(session)?;
             let owner = owner(session, &who)?;
-            let (address, position) =
-                resolve_position(&*cluster, &network, &owner.pubkey(), &which).await?;
-            let view = pool_view(&*cluster, &network).await?;
-            let mint = view.pool.mint;
-            let decimals = token::mint_decimals(&*cluster, &mint).await?;
-            let destination = account_or_ata(destination, &owner.pubkey(), &mint);
-            token_account(&*cluster, &destination, &mint, "--destination").await?;
+            let Payout {
+                address,
+                position,
+                view,
+                decimals,
+                destination,
+            } = payout(&*cluster, &network, &owner.pubkey(), &which, destination).await?;
             let pending = staking::pending_rewards(&*cluster, &network, &address).await?;
             let ix = view.claim_rewards(&owner.pubkey(), (&address, &position), &destination)?;
             let summary = json!({
