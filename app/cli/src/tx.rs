@@ -166,6 +166,11 @@ impl Session {
             .ok_or_else(|| anyhow!("--sign-only works offline: this step needs the cluster"))
     }
 
+    /// The signer a flag names (keypair file or public key), else the -k keypair.
+    pub fn signer(&self, flag_value: Option<&str>, flag: &str) -> Result<SignerSource> {
+        SignerSource::or_default(flag_value, flag, &self.settings)
+    }
+
     pub fn url(&self) -> &str {
         &self.settings.rpc_url
     }

@@ -334,14 +334,6 @@ impl DeviceCommand {
     }
 }
 
-fn signer_or_default(
-    session: &Session,
-    flag_value: Option<&str>,
-    flag: &str,
-) -> Result<SignerSource> {
-    SignerSource::or_default(flag_value, flag, &session.settings)
-}
-
 /// Reads a device, or says it is not registered and how to find one.
 async fn load_device(
     session: &Session,
@@ -591,7 +583,7 @@ pub async fn run(session: &Session, command: DeviceCommand) -> Result<()> {
                 bail!("nothing to update: give --location and/or --capacity");
             }
             check_device(session, &network, &device_key).await?;
-            let signer = signer_or_default(session, authority.as_deref(), "--authority")?;
+            let signer = session.signer(authority.as_deref(), "--authority")?;
             let ix = registry::update_device(
                 &signer.pubkey(),
                 &network.0,
@@ -616,7 +608,7 @@ pub async fn run(session: &Session, command: DeviceCommand) -> Result<()> {
             owner,
             ..
         } => {
-            let signer = signer_or_default(session, owner.owner.as_deref(), "--owner")?;
+            let signer = session.signer(owner.owner.as_deref(), "--owner")?;
             let from = check_device(session, &network, &device_key)
                 .await?
                 .map(|d| d.owner)
@@ -642,7 +634,7 @@ pub async fn run(session: &Session, command: DeviceCommand) -> Result<()> {
             ..
         } => {
             check_device(session, &network, &device_key).await?;
-            let signer = signer_or_default(session, owner.owner.as_deref(), "--owner")?;
+            let signer = session.signer(owner.owner.as_deref(), "--owner")?;
             let operator_key = operator.unwrap_or_default();
             let ix = registry::set_device_operator(
                 &signer.pubkey(),
@@ -670,7 +662,7 @@ pub async fn run(session: &Session, command: DeviceCommand) -> Result<()> {
             ..
         } => {
             check_device(session, &network, &device_key).await?;
-            let signer = signer_or_default(session, authority.authority.as_deref(), "--authority")?;
+            let signer = session.signer(authority.authority.as_deref(), "--authority")?;
             let ix = registry::suspend_device(&signer.pubkey(), &network.0, &device_key, reason);
             let summary = with(
                 base_json(&network, &device_key),
@@ -690,7 +682,7 @@ pub async fn run(session: &Session, command: DeviceCommand) -> Result<()> {
             ..
         } => {
             check_device(session, &network, &device_key).await?;
-            let signer = signer_or_default(session, authority.authority.as_deref(), "--authority")?;
+            let signer = session.signer(authority.authority.as_deref(), "--authority")?;
             let ix = registry::resume_device(&signer.pubkey(), &network.0, &device_key);
             let summary = with(
                 base_json(&network, &device_key),
@@ -710,7 +702,7 @@ pub async fn run(session: &Session, command: DeviceCommand) -> Result<()> {
             ..
         } => {
             check_device(session, &network, &device_key).await?;
-            let signer = signer_or_default(session, owner.owner.as_deref(), "--owner")?;
+            let signer = session.signer(owner.owner.as_deref(), "--owner")?;
             let ix = registry::retire_device(&signer.pubkey(), &network.0, &device_key);
             let summary = with(
                 base_json(&network, &device_key),
@@ -732,7 +724,7 @@ pub async fn run(session: &Session, command: DeviceCommand) -> Result<()> {
             owner,
             ..
         } => {
-            let signer = signer_or_default(session, owner.owner.as_deref(), "--owner")?;
+            let signer = session.signer(owner.owner.as_deref(), "--owner")?;
             let rent = match check_device(session, &network, &device_key).await? {
                 None => None,
                 Some(_) => {

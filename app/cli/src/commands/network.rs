@@ -165,7 +165,7 @@ impl NetworkCommand {
 
 /// The authority flag's signer, else the -k keypair.
 pub fn authority(session: &Session, arg: &AuthorityArg) -> Result<SignerSource> {
-    SignerSource::or_default(arg.authority.as_deref(), "--authority", &session.settings)
+    session.signer(arg.authority.as_deref(), "--authority")
 }
 
 fn roles_bits(roles: &str, member: &Pubkey) -> Result<u16> {

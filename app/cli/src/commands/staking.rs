@@ -368,7 +368,7 @@ fn u128_json(value: u128) -> Value {
 // ---- the commands ----
 
 fn owner(session: &Session, arg: &OwnerArg) -> Result<SignerSource> {
-    SignerSource::or_default(arg.owner.as_deref(), "--owner", &session.settings)
+    session.signer(arg.owner.as_deref(), "--owner")
 }
 
 /// The pool of `network`, or what to do when it has none.
