@@ -17,7 +17,9 @@ use solana_signature::Signature;
 use solana_signer::Signer;
 
 pub use depin_registry::report::{decode, message, WorkReport, DOMAIN, MESSAGE_LEN};
-pub use ingest::{check, conflicts, EpochWindow, IngestContext, RegisteredDevice, Rejection};
+pub use ingest::{
+    check, conflicts, EpochSchedule, EpochWindow, IngestContext, RegisteredDevice, Rejection,
+};
 
 /// A work report and the device key's signature of its [`message`].
 ///

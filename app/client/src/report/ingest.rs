@@ -74,6 +74,47 @@ pub struct EpochWindow {
     pub end: i64,
 }
 
+/// A network's reward epochs, on chain time: epoch 1 starts when the network
+/// was created and each lasts `epoch_length_secs`. Numbering starts at 1
+/// because a distributor's first root must carry an epoch above its initial
+/// 0. Defined once here: the primary crank, a verifier and the CLI agree on
+/// which epoch a period belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EpochSchedule {
+    /// The network's `created_at` (Unix seconds).
+    pub origin: i64,
+    /// The network's `epoch_length_secs` (never 0 on chain).
+    pub length_secs: u32,
+}
+
+impl EpochSchedule {
+    pub fn of(network: &depin_registry::state::Network) -> Self {
+        EpochSchedule {
+            origin: network.created_at,
+            length_secs: network.epoch_length_secs,
+        }
+    }
+
+    /// The epoch a moment falls in; `None` before the network existed (or
+    /// for a zero length, which the registry never stores).
+    pub fn epoch_at(&self, unix_secs: i64) -> Option<u64> {
+        if self.length_secs == 0 || unix_secs < self.origin {
+            return None;
+        }
+        let elapsed = i128::from(unix_secs) - i128::from(self.origin);
+        u64::try_from(elapsed / i128::from(self.length_secs) + 1).ok()
+    }
+
+    /// Epoch `n`'s window (`None` for epoch 0 or past i64 time).
+    pub fn window(&self, epoch: u64) -> Option<EpochWindow> {
+        let index = i128::from(epoch.checked_sub(1)?);
+        let length = i128::from(self.length_secs);
+        let start = i64::try_from(i128::from(self.origin) + index * length).ok()?;
+        let end = i64::try_from(i128::from(start) + length).ok()?;
+        Some(EpochWindow { start, end })
+    }
+}
+
 /// What the crank knows when a report arrives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IngestContext {

@@ -440,3 +440,33 @@ proptest! {
         prop_assert!(!conflicts(&a, &a));
     }
 }
+
+#[test]
+fn epoch_schedule_numbers_epochs_from_one_at_the_network_creation() {
+    let schedule = EpochSchedule {
+        origin: 1_000,
+        length_secs: 60,
+    };
+    assert_eq!(schedule.epoch_at(999), None);
+    assert_eq!(schedule.epoch_at(1_000), Some(1));
+    assert_eq!(schedule.epoch_at(1_059), Some(1));
+    assert_eq!(schedule.epoch_at(1_060), Some(2));
+    assert_eq!(schedule.window(0), None);
+    assert_eq!(
+        schedule.window(2),
+        Some(EpochWindow {
+            start: 1_060,
+            end: 1_120
+        })
+    );
+    for t in [1_000, 1_030, 1_119, 5_000] {
+        let window = schedule.window(schedule.epoch_at(t).unwrap()).unwrap();
+        assert!(window.start <= t && t < window.end);
+    }
+    let zero = EpochSchedule {
+        origin: 0,
+        length_secs: 0,
+    };
+    assert_eq!(zero.epoch_at(10), None);
+    assert_eq!(schedule.window(u64::MAX), None);
+}
