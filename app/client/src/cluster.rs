@@ -175,3 +175,56 @@ fn type_name<T>() -> &'static str {
         .next()
         .unwrap_or("account")
 }
+
+/// A reference or a shared pointer to a cluster is a cluster: services hold
+/// an `Arc<RpcCluster>`, tests lend a `&LocalCluster` they keep using.
+macro_rules! delegate_cluster {
+    ($($wrapper:ty),*) => {$(
+        impl<C: Cluster> Cluster for $wrapper {
+            fn payer(&self) -> &Keypair {
+                (**self).payer()
+            }
+
+            async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, ClientError> {
+                (**self).get_account(address).await
+            }
+
+            async fn get_multiple_accounts(
+                &self,
+                addresses: &[Pubkey],
+            ) -> Result<Vec<Option<Account>>, ClientError> {
+                (**self).get_multiple_accounts(addresses).await
+            }
+
+            async fn get_program_accounts(
+                &self,
+                program: &Pubkey,
+                filters: &[AccountFilter],
+            ) -> Result<Vec<(Pubkey, Account)>, ClientError> {
+                (**self).get_program_accounts(program, filters).await
+            }
+
+            async fn get_balance(&self, address: &Pubkey) -> Result<u64, ClientError> {
+                (**self).get_balance(address).await
+            }
+
+            async fn send(
+                &self,
+                instructions: &[Instruction],
+                signers: &[&Keypair],
+            ) -> Result<Sent, ClientError> {
+                (**self).send(instructions, signers).await
+            }
+
+            async fn unix_timestamp(&self) -> Result<i64, ClientError> {
+                (**self).unix_timestamp().await
+            }
+
+            async fn minimum_balance(&self, data_len: usize) -> Result<u64, ClientError> {
+                (**self).minimum_balance(data_len).await
+            }
+        }
+    )*};
+}
+
+delegate_cluster!(&C, std::sync::Arc<C>);

@@ -1,4 +1,7 @@
-//! depin-crank: the oracle and automation service that runs a network
-//! (issue 11). This first piece is its durable storage.
+//! depin-crank: the oracle and automation service that runs a network:
+//! durable storage, the epoch pipeline (score, root, funding, push claims)
+//! and its crash points.
 
+pub mod epoch;
+pub mod fault;
 pub mod storage;

@@ -93,6 +93,50 @@ pub enum Rejection {
     EpochFrozen { epoch: u64 },
 }
 
+impl Rejection {
+    /// The machine-readable reason (API answers, metrics labels).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::Replay { .. } => "replay",
+            Rejection::Conflict { .. } => "conflict",
+            Rejection::EpochFrozen { .. } => "epoch_frozen",
+        }
+    }
+}
+
+impl ReportRow {
+    /// A checked report as storage keeps it: its exact signed bytes, the
+    /// epoch its period falls in and when it was received.
+    pub fn of(signed: &depin_client::report::SignedReport, epoch: u64, received_at: i64) -> Self {
+        let report = &signed.report;
+        ReportRow {
+            network: report.network.to_bytes(),
+            device: report.device_key.to_bytes(),
+            period_start: report.period_start,
+            period_secs: report.period_secs,
+            sequence: report.sequence,
+            energy_wh: report.energy_wh,
+            uptime_secs: report.uptime_secs,
+            epoch,
+            message: signed.message().to_vec(),
+            signature: signed.signature.into(),
+            received_at,
+        }
+    }
+}
+
+/// The signed report behind stored bytes; `None` if `message` is not a
+/// report message (storage never holds one: its callers check first).
+pub fn signed_report(
+    message: &[u8],
+    signature: &Signature64,
+) -> Option<depin_client::report::SignedReport> {
+    Some(depin_client::report::SignedReport {
+        report: depin_client::report::decode(message)?,
+        signature: depin_client::Signature::from(*signature),
+    })
+}
+
 /// One signed copy of a report held as conflict evidence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedCopy {

@@ -1,0 +1,123 @@
+use depin_client::rewards::Guards;
+use depin_crank::epoch::{Progress, Role, PRIMARY_STEPS};
+use depin_crank::fault::Faults;
+use depin_crank::storage::Storage;
+
+use crate::support::*;
+
+/// Device `i` of three delivered `(i + 1) * 1_000` Wh: pro rata shares of
+/// 1,000,000 are 166,666, 333,333 and 500,000, and 1 is carried.
+const EPOCH_2_PAY: [u64; 3] = [166_666, 333_333, 500_000];
+
+#[tokio::test]
+async fn a_primary_runs_two_epochs_from_reports_to_paid_rewards() {
+    let s = Scenario::new(Guards::SINGLE_ORACLE).await;
+    let crank = s
+        .pipeline("primary.db", Role::Primary, Faults::none())
+        .await;
+    let treasury_before = s.outcome().await.treasury;
+
+    // Epoch 2 is open: nothing to do until it ends.
+    let progress = crank.tick().await.unwrap();
+    assert!(
+        matches!(&progress, Progress::Waiting { epoch: 2, reason } if reason.contains("close")),
+        "{progress:?}"
+    );
+    s.ingest(crank_storage(&s).as_ref(), 2, &s.reports(2).await)
+        .await;
+    s.close(2).await;
+    let progress = crank.tick().await.unwrap();
+    assert!(
+        matches!(progress, Progress::Waiting { epoch: 3, .. }),
+        "{progress:?}"
+    );
+
+    let after_2 = s.outcome().await;
+    assert_eq!(after_2.epoch, 2);
+    assert_eq!(after_2.owner_balances, EPOCH_2_PAY);
+    assert_eq!(after_2.cumulative_total, 999_999);
+    assert_eq!(after_2.total_claimed, 999_999, "every leaf pushed");
+    assert_eq!(after_2.total_funded, 999_999, "funded exactly the increase");
+    assert_eq!(after_2.treasury, treasury_before - 999_999);
+    assert_eq!(after_2.vault, 0);
+    assert_eq!(after_2.roots_proposed, 1);
+    assert_eq!(after_2.recipient_count, 3);
+    let storage = crank_storage(&s);
+    let network = s.env.network.to_bytes();
+    assert_eq!(storage.completed_steps(&network, 2).unwrap(), PRIMARY_STEPS);
+    assert!(storage.is_frozen(&network, 2).unwrap());
+
+    // Epoch 3: the carried 1 joins 1,000,000 (shares of 1,000,001 round to
+    // the same amounts, 2 carried); totals grow, leaves keep their indexes.
+    s.ingest(storage.as_ref(), 3, &s.reports(3).await).await;
+    s.close(3).await;
+    crank.tick().await.unwrap();
+    let after_3 = s.outcome().await;
+    assert_eq!(after_3.epoch, 3);
+    assert_eq!(after_3.cumulative_total, 1_999_998);
+    assert_eq!(after_3.owner_balances, [333_332, 666_666, 1_000_000]);
+    assert_eq!(after_3.roots_proposed, 2);
+    assert_eq!(after_3.treasury, treasury_before - 1_999_998);
+}
+
+#[tokio::test]
+async fn an_epoch_without_reports_posts_nothing_and_carries_its_emission() {
+    let s = Scenario::new(Guards::SINGLE_ORACLE).await;
+    let crank = s
+        .pipeline("primary.db", Role::Primary, Faults::none())
+        .await;
+    s.close(2).await;
+    let progress = crank.tick().await.unwrap();
+    assert!(
+        matches!(progress, Progress::Waiting { epoch: 3, .. }),
+        "{progress:?}"
+    );
+    let outcome = s.outcome().await;
+    assert_eq!((outcome.epoch, outcome.roots_proposed), (0, 0));
+    assert_eq!(outcome.owner_balances, [0, 0, 0]);
+
+    // Epoch 3 hands out both epochs' emission.
+    s.ingest(crank_storage(&s).as_ref(), 3, &s.reports(3).await)
+        .await;
+    s.close(3).await;
+    crank.tick().await.unwrap();
+    let outcome = s.outcome().await;
+    assert_eq!(outcome.epoch, 3);
+    assert_eq!(outcome.owner_balances, [333_333, 666_666, 1_000_000]);
+}
+
+#[tokio::test]
+async fn a_challenge_period_holds_the_root_until_it_is_over() {
+    let guards = Guards {
+        challenge_period_secs: 3_600,
+        ..Guards::SINGLE_ORACLE
+    };
+    let s = Scenario::new(guards).await;
+    let crank = s
+        .pipeline("primary.db", Role::Primary, Faults::none())
+        .await;
+    s.ingest(crank_storage(&s).as_ref(), 2, &s.reports(2).await)
+        .await;
+    s.close(2).await;
+    let progress = crank.tick().await.unwrap();
+    assert!(
+        matches!(&progress, Progress::Waiting { epoch: 2, reason } if reason.contains("challenge")),
+        "{progress:?}"
+    );
+    assert_eq!(s.outcome().await.owner_balances, [0, 0, 0]);
+    assert_eq!(s.outcome().await.roots_proposed, 1);
+    // A rerun meanwhile proposes nothing again.
+    crank.tick().await.unwrap();
+    assert_eq!(s.outcome().await.roots_proposed, 1);
+
+    let now = s.now().await;
+    s.advance_to(now + 3_600).await;
+    crank.tick().await.unwrap();
+    let outcome = s.outcome().await;
+    assert_eq!(outcome.epoch, 2);
+    assert_eq!(outcome.owner_balances, EPOCH_2_PAY);
+}
+
+pub fn crank_storage(s: &Scenario) -> std::sync::Arc<depin_crank::storage::SqliteStorage> {
+    s.storage("primary.db")
+}

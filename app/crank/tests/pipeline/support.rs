@@ -1,0 +1,290 @@
+//! A network on the in-process bank with a reward distributor, a treasury,
+//! devices with owners, and crank pipelines over SQLite files.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use depin_client::local::LocalCluster;
+use depin_client::report::{check, sign, IngestContext, RegisteredDevice, WorkReport};
+use depin_client::rewards::{self, CreateDistributorArgs, Guards};
+use depin_client::{registry, token, Cluster, Keypair, Pubkey, Signer};
+use depin_crank::epoch::{CrankKeys, Pipeline, PipelineConfig, PushPolicy, Role};
+use depin_crank::fault::Faults;
+use depin_crank::storage::{AcceptOutcome, ReportRow, SqliteStorage, Storage};
+use depin_registry::state::permission;
+use depin_scoring::{RawScoringConfig, ScoringConfig};
+use depin_tests::{Env, SOL};
+
+pub const EMISSION: u64 = 1_000_000;
+pub const TREASURY_TOKENS: u64 = 100 * EMISSION;
+/// The epochs the scenario reports in (devices registered during epoch 1
+/// are active through epoch 2 onwards).
+pub const FIRST_EPOCH: u64 = 2;
+pub const GRACE_SECS: u32 = 600;
+
+pub struct Owner {
+    pub device: Keypair,
+    /// The owner's associated token account of the reward mint.
+    pub account: Pubkey,
+}
+
+pub struct Scenario {
+    pub env: Env,
+    pub distributor: Pubkey,
+    pub treasury_account: Pubkey,
+    pub oracle: Keypair,
+    pub verifier: Keypair,
+    pub owners: Vec<Owner>,
+    pub dir: tempfile::TempDir,
+}
+
+impl Scenario {
+    /// Three batteries with three owners; a distributor with `guards`.
+    pub async fn new(guards: Guards) -> Scenario {
+        let env = Env::new().await;
+        let cluster = &env.cluster;
+        let payer = cluster.payer().pubkey();
+        let oracle = env.member(permission::ORACLE).await;
+        let verifier = env.member(permission::ORACLE).await;
+        let mint = env.reward_mint;
+        let treasury_account = env.token_account(&mint, &env.admin.pubkey()).await;
+        token::mint_to(
+            cluster,
+            &mint,
+            &treasury_account,
+            &env.admin,
+            TREASURY_TOKENS,
+        )
+        .await
+        .unwrap();
+        let args = CreateDistributorArgs {
+            pool_id: 0,
+            expires_at: 0,
+            guards,
+        };
+        let ix = rewards::create_distributor(
+            &payer,
+            &env.admin.pubkey(),
+            &env.network,
+            &mint,
+            &treasury_account,
+            args,
+        );
+        env.send(&[ix], &[&env.admin]).await.unwrap();
+        let distributor = depin_rewards::pda::distributor(&env.network, &mint, 0).0;
+        let maker = env.maker(10).await;
+        let mut owners = vec![];
+        for _ in 0..3 {
+            let owner = Keypair::new();
+            let device = env.device(&maker, &owner.pubkey()).await;
+            let ix = token::create_associated_idempotent(&payer, &owner.pubkey(), &mint);
+            cluster.send(&[ix], &[]).await.unwrap();
+            let account = token::associated_address(&owner.pubkey(), &mint);
+            owners.push(Owner { device, account });
+        }
+        cluster.airdrop(&oracle.pubkey(), SOL).await.unwrap();
+        Scenario {
+            env,
+            distributor,
+            treasury_account,
+            oracle,
+            verifier,
+            owners,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn cluster(&self) -> &LocalCluster {
+        &self.env.cluster
+    }
+
+    pub fn config(&self) -> PipelineConfig {
+        PipelineConfig {
+            network: self.env.network,
+            distributor: self.distributor,
+            treasury_account: self.treasury_account,
+            scoring: ScoringConfig::new(RawScoringConfig {
+                emission_per_epoch: EMISSION,
+                per_device_cap: EMISSION,
+                operator_share_bps: 2_000,
+                min_work_wh: 1,
+            })
+            .unwrap(),
+            grace_secs: GRACE_SECS,
+            first_epoch: Some(FIRST_EPOCH),
+            push: PushPolicy {
+                min_amount: 1,
+                opted_in: vec![],
+                per_transaction: 2,
+                lamports_per_epoch: SOL / 100,
+            },
+        }
+    }
+
+    pub fn db(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn storage(&self, name: &str) -> Arc<SqliteStorage> {
+        Arc::new(SqliteStorage::open(self.db(name)).unwrap())
+    }
+
+    /// A crank over the database `name` (reopened each time: a restart).
+    pub async fn pipeline(
+        &self,
+        name: &str,
+        role: Role,
+        faults: Faults,
+    ) -> Pipeline<&LocalCluster> {
+        let oracle = match role {
+            Role::Primary => &self.oracle,
+            Role::Verifier { .. } => &self.verifier,
+        };
+        let keys = CrankKeys {
+            oracle: oracle.insecure_clone(),
+            treasury: self.env.admin.insecure_clone(),
+        };
+        Pipeline::new(
+            self.cluster(),
+            self.storage(name),
+            self.config(),
+            keys,
+            role,
+            faults,
+        )
+        .await
+        .unwrap()
+    }
+
+    pub async fn now(&self) -> i64 {
+        self.cluster().unix_timestamp().await.unwrap()
+    }
+
+    /// Moves the bank's clock to `unix` (never back).
+    pub async fn advance_to(&self, unix: i64) {
+        let now = self.now().await;
+        if unix > now {
+            self.cluster().advance_clock(unix - now).await.unwrap();
+        }
+    }
+
+    /// Each device's report for the first hour of `epoch`: device `i`
+    /// delivered `(i + 1) * 1_000` Wh (a 13.5 kWh battery may do 18,225).
+    pub async fn reports(&self, epoch: u64) -> Vec<depin_client::report::SignedReport> {
+        let window = self.window(epoch).await;
+        self.owners
+            .iter()
+            .enumerate()
+            .map(|(i, owner)| {
+                let report = WorkReport {
+                    network: self.env.network,
+                    device_key: owner.device.pubkey(),
+                    period_start: window.start,
+                    period_secs: 3_600,
+                    energy_wh: (i as u64 + 1) * 1_000,
+                    uptime_secs: 3_600,
+                    sequence: epoch,
+                };
+                sign(&report, &owner.device)
+            })
+            .collect()
+    }
+
+    pub async fn window(&self, epoch: u64) -> depin_client::report::EpochWindow {
+        let network = registry::network(self.cluster(), &self.env.network)
+            .await
+            .unwrap();
+        depin_client::report::EpochSchedule::of(&network)
+            .window(epoch)
+            .unwrap()
+    }
+
+    /// What the ingest API does with each report: the rules, then storage.
+    pub async fn ingest(
+        &self,
+        storage: &dyn Storage,
+        epoch: u64,
+        reports: &[depin_client::report::SignedReport],
+    ) {
+        let window = self.window(epoch).await;
+        let now = window.end;
+        for signed in reports {
+            let device =
+                registry::device(self.cluster(), &self.env.network, &signed.report.device_key)
+                    .await
+                    .unwrap();
+            let context = IngestContext {
+                network: self.env.network,
+                device: Some(RegisteredDevice::from_account(self.env.network, &device)),
+                last_sequence: storage
+                    .last_sequence(
+                        &self.env.network.to_bytes(),
+                        &signed.report.device_key.to_bytes(),
+                    )
+                    .unwrap(),
+                epoch: window,
+                now,
+            };
+            check(signed, &context).unwrap();
+            let outcome = storage
+                .accept_report(&ReportRow::of(signed, epoch, now))
+                .unwrap();
+            assert!(
+                matches!(outcome, AcceptOutcome::Accepted { .. }),
+                "{outcome:?}"
+            );
+        }
+    }
+
+    /// Past the epoch's end and grace period.
+    pub async fn close(&self, epoch: u64) {
+        let window = self.window(epoch).await;
+        self.advance_to(window.end + i64::from(GRACE_SECS)).await;
+    }
+
+    /// What the chain holds after a run, in a form that does not depend on
+    /// which keys the run generated.
+    pub async fn outcome(&self) -> ChainOutcome {
+        let cluster = self.cluster();
+        let distributor = rewards::distributor(cluster, &self.distributor)
+            .await
+            .unwrap();
+        let proposal = rewards::root_proposal(cluster, &self.distributor)
+            .await
+            .unwrap();
+        let vault = depin_rewards::pda::vault(&self.distributor).0;
+        let mut owner_balances = vec![];
+        for owner in &self.owners {
+            owner_balances.push(token::balance(cluster, &owner.account).await.unwrap());
+        }
+        ChainOutcome {
+            epoch: distributor.epoch,
+            cumulative_total: distributor.cumulative_total,
+            total_claimed: distributor.total_claimed,
+            total_funded: distributor.total_funded,
+            recipient_count: distributor.recipient_count,
+            ledger_pages: distributor.ledger_pages,
+            roots_proposed: proposal.sequence,
+            vault: token::balance(cluster, &vault).await.unwrap(),
+            treasury: token::balance(cluster, &self.treasury_account)
+                .await
+                .unwrap(),
+            owner_balances,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainOutcome {
+    pub epoch: u64,
+    pub cumulative_total: u64,
+    pub total_claimed: u64,
+    pub total_funded: u64,
+    pub recipient_count: u32,
+    pub ledger_pages: u32,
+    /// The root proposal's sequence: how many roots were ever proposed.
+    pub roots_proposed: u64,
+    pub vault: u64,
+    pub treasury: u64,
+    pub owner_balances: Vec<u64>,
+}
