@@ -602,6 +602,67 @@ pub async fn resolve_offering(
     Ok((keys, asset, stored))
 }
 
+/// Everything that closes the offering at `offering` (anyone may, once it
+/// can finish): the instructions creating the proceeds and fee accounts its
+/// asset's authority and the fee recipient lack (`payer` pays their rent),
+/// then `close_offering`. `proceeds` overrides the authority's account.
+pub async fn close_offering_instructions(
+    cluster: &impl Cluster,
+    payer: &Pubkey,
+    offering: &Pubkey,
+    proceeds: Option<Pubkey>,
+) -> Result<OfferingClose, ClientError> {
+    let (keys, asset, stored) = resolve_offering(cluster, offering).await?;
+    let mint = stored.payment_mint;
+    let mut instructions = vec![];
+    let proceeds = match proceeds {
+        Some(address) => address,
+        None => {
+            let (address, create) =
+                crate::token::receiving_account(cluster, payer, &asset.authority, &mint).await?;
+            instructions.extend(create);
+            address
+        }
+    };
+    let fee_account = if stored.fee_bps > 0 {
+        let (address, create) =
+            crate::token::receiving_account(cluster, payer, &stored.fee_recipient, &mint).await?;
+        instructions.extend(create);
+        Some(address)
+    } else {
+        None
+    };
+    let parties = OfferingParties {
+        authority: asset.authority,
+        rent_payer: stored.rent_payer,
+    };
+    instructions.push(close_offering(
+        payer,
+        &asset.network,
+        &keys,
+        stored.id,
+        &parties,
+        &proceeds,
+        fee_account,
+    ));
+    Ok(OfferingClose {
+        instructions,
+        proceeds,
+        fee_account,
+    })
+}
+
+/// [`close_offering_instructions`]' result.
+#[derive(Debug, Clone)]
+pub struct OfferingClose {
+    /// To send in order, in one transaction.
+    pub instructions: Vec<Instruction>,
+    /// Receives the proceeds of a success.
+    pub proceeds: Pubkey,
+    /// Receives the market fee, when the offering has one.
+    pub fee_account: Option<Pubkey>,
+}
+
 /// What `shares` cost in offering `offering` (payment mint base units);
 /// `None` on overflow. The program charges exactly this.
 pub fn purchase_cost(offering: &Offering, shares: u64) -> Option<u64> {

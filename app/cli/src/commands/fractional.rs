@@ -690,30 +690,18 @@ pub async fn run(session: &Session, command: FractionalCommand) -> Result<()> {
             Ok(())
         }
         C::Close { offering, .. } => {
-            let (keys, stored, offer) = load_offering(session, &offering).await?;
-            let parties = OfferingParties {
-                authority: stored.authority,
-                rent_payer: offer.rent_payer,
-            };
-            let (proceeds, mut ixs) =
-                receiving(session, &stored.authority, &offer.payment_mint, None).await?;
-            let fee_account = if offer.fee_bps > 0 {
-                let (account, create) =
-                    receiving(session, &offer.fee_recipient, &offer.payment_mint, None).await?;
-                ixs.extend(create);
-                Some(account)
-            } else {
-                None
-            };
-            ixs.push(fractional::close_offering(
-                &payer,
-                &stored.network,
-                &keys,
-                offer.id,
-                &parties,
-                &proceeds,
+            load_offering(session, &offering).await?;
+            let fractional::OfferingClose {
+                instructions: ixs,
+                proceeds,
                 fee_account,
-            ));
+            } = fractional::close_offering_instructions(
+                session.cluster()?,
+                &payer,
+                &offering,
+                None,
+            )
+            .await?;
             let outcome = session.execute(&ixs, &[]).await?;
             let state = match &outcome {
                 Outcome::Sent(_) => Some(

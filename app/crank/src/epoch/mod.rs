@@ -17,6 +17,7 @@ mod chain_steps;
 mod inputs;
 mod push;
 mod records;
+mod upkeep;
 mod verify;
 
 use std::sync::Arc;
@@ -31,10 +32,11 @@ use crate::storage::{StepWrite, Storage, StorageError};
 
 pub use push::PushPolicy;
 pub use records::{ActiveTree, PushRecord, ScoreRecord, TreeRecord};
+pub use upkeep::{UpkeepPolicy, UpkeepRecord};
 pub use verify::{epoch_reports, EpochReports, ReportSource, StorageSource, VerifierVerdict};
 
 /// A primary crank's steps for each epoch, in order.
-pub const PRIMARY_STEPS: [&str; 8] = [
+pub const PRIMARY_STEPS: [&str; 9] = [
     "freeze",
     "score",
     "tree",
@@ -43,6 +45,7 @@ pub const PRIMARY_STEPS: [&str; 8] = [
     "post_root",
     "activate",
     "push_claims",
+    "upkeep",
 ];
 
 /// A verifier crank's steps for each epoch, in order.
@@ -78,6 +81,7 @@ pub struct PipelineConfig {
     /// first starts (kept in storage, so a restart does not move it).
     pub first_epoch: Option<u64>,
     pub push: PushPolicy,
+    pub upkeep: UpkeepPolicy,
 }
 
 /// The crank's keys.
@@ -258,6 +262,7 @@ impl<C: Cluster> Pipeline<C> {
             "post_root" => self.post_root(epoch).await,
             "activate" => self.activate(epoch).await,
             "push_claims" => self.push_claims(epoch).await,
+            "upkeep" => self.upkeep(epoch).await,
             "approve" => self.approve(epoch).await,
             other => Err(PipelineError::Invalid {
                 epoch,

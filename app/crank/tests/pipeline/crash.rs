@@ -81,9 +81,10 @@ async fn a_crash_at_any_point_changes_nothing_in_the_end() {
             "sent:pages",
             "sent:fund",
             "sent:post_root",
-            "sent:push_claims"
+            "sent:push_claims",
+            "sent:upkeep"
         ],
         "{fired:?}"
     );
-    assert_eq!(fired.len(), 2 * PRIMARY_STEPS.len() + 4);
+    assert_eq!(fired.len(), 2 * PRIMARY_STEPS.len() + 5);
 }

@@ -38,7 +38,13 @@ async fn a_primary_runs_two_epochs_from_reports_to_paid_rewards() {
     assert_eq!(after_2.cumulative_total, 999_999);
     assert_eq!(after_2.total_claimed, 999_999, "every leaf pushed");
     assert_eq!(after_2.total_funded, 999_999, "funded exactly the increase");
-    assert_eq!(after_2.treasury, treasury_before - 999_999);
+    assert_eq!(
+        after_2.treasury,
+        treasury_before - 999_999 - STAKING_PER_EPOCH
+    );
+    // Upkeep streams staking rewards until the end of the next epoch.
+    assert_eq!(after_2.staking_funded, STAKING_PER_EPOCH);
+    assert_eq!(after_2.staking_stream_end, 3 * 86_400, "epoch 3's end");
     assert_eq!(after_2.vault, 0);
     assert_eq!(after_2.roots_proposed, 1);
     assert_eq!(after_2.recipient_count, 3);
@@ -57,7 +63,21 @@ async fn a_primary_runs_two_epochs_from_reports_to_paid_rewards() {
     assert_eq!(after_3.cumulative_total, 1_999_998);
     assert_eq!(after_3.owner_balances, [333_332, 666_666, 1_000_000]);
     assert_eq!(after_3.roots_proposed, 2);
-    assert_eq!(after_3.treasury, treasury_before - 1_999_998);
+    assert_eq!(
+        after_3.treasury,
+        treasury_before - 1_999_998 - 2 * STAKING_PER_EPOCH
+    );
+    assert_eq!(after_3.staking_funded, 2 * STAKING_PER_EPOCH);
+    assert_eq!(after_3.staking_stream_end, 4 * 86_400);
+    // On the in-process bank offerings cannot be listed: upkeep says so.
+    let upkeep: depin_crank::epoch::UpkeepRecord =
+        serde_json::from_slice(&storage.step_result(&network, 3, "upkeep").unwrap().unwrap())
+            .unwrap();
+    assert_eq!(upkeep.staking_funded, STAKING_PER_EPOCH);
+    assert!(
+        upkeep.notes[0].contains("offerings not closed"),
+        "{upkeep:?}"
+    );
 }
 
 #[tokio::test]

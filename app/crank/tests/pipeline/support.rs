@@ -7,8 +7,8 @@ use std::sync::Arc;
 use depin_client::local::LocalCluster;
 use depin_client::report::{check, sign, IngestContext, RegisteredDevice, WorkReport};
 use depin_client::rewards::{self, CreateDistributorArgs, Guards};
-use depin_client::{registry, token, Cluster, Keypair, Pubkey, Signer};
-use depin_crank::epoch::{CrankKeys, Pipeline, PipelineConfig, PushPolicy, Role};
+use depin_client::{registry, staking, token, Cluster, Keypair, Pubkey, Signer};
+use depin_crank::epoch::{CrankKeys, Pipeline, PipelineConfig, PushPolicy, Role, UpkeepPolicy};
 use depin_crank::fault::Faults;
 use depin_crank::storage::{AcceptOutcome, ReportRow, SqliteStorage, Storage};
 use depin_registry::state::permission;
@@ -21,6 +21,8 @@ pub const TREASURY_TOKENS: u64 = 100 * EMISSION;
 /// are active through epoch 2 onwards).
 pub const FIRST_EPOCH: u64 = 2;
 pub const GRACE_SECS: u32 = 600;
+/// Staking rewards the upkeep streams over each next epoch.
+pub const STAKING_PER_EPOCH: u64 = 10_000;
 
 pub struct Owner {
     pub device: Keypair,
@@ -72,6 +74,21 @@ impl Scenario {
         );
         env.send(&[ix], &[&env.admin]).await.unwrap();
         let distributor = depin_rewards::pda::distributor(&env.network, &mint, 0).0;
+        // A staking pool whose rewards the crank's upkeep funds each epoch.
+        let params = depin_staking::state::PoolParams {
+            max_lockup_secs: 365 * 86_400,
+            max_multiplier_bps: 30_000,
+            cooldown_secs: 86_400,
+        };
+        let ix = staking::create_pool(
+            &payer,
+            &env.admin.pubkey(),
+            &env.network,
+            &mint,
+            &treasury_account,
+            params,
+        );
+        env.send(&[ix], &[&env.admin]).await.unwrap();
         let maker = env.maker(10).await;
         let mut owners = vec![];
         for _ in 0..3 {
@@ -117,6 +134,10 @@ impl Scenario {
                 opted_in: vec![],
                 per_transaction: 2,
                 lamports_per_epoch: SOL / 100,
+            },
+            upkeep: UpkeepPolicy {
+                staking_reward_per_epoch: STAKING_PER_EPOCH,
+                close_offerings: true,
             },
         }
     }
@@ -257,7 +278,10 @@ impl Scenario {
         for owner in &self.owners {
             owner_balances.push(token::balance(cluster, &owner.account).await.unwrap());
         }
+        let pool = staking::pool(cluster, &self.env.network).await.unwrap();
         ChainOutcome {
+            staking_funded: pool.total_rewards_funded,
+            staking_stream_end: pool.stream_period_end - self.window(1).await.start,
             epoch: distributor.epoch,
             cumulative_total: distributor.cumulative_total,
             total_claimed: distributor.total_claimed,
@@ -287,4 +311,7 @@ pub struct ChainOutcome {
     pub vault: u64,
     pub treasury: u64,
     pub owner_balances: Vec<u64>,
+    pub staking_funded: u64,
+    /// Seconds after the network's creation.
+    pub staking_stream_end: i64,
 }
