@@ -4,4 +4,5 @@
 
 pub mod epoch;
 pub mod fault;
+pub mod proofs;
 pub mod storage;

@@ -6,7 +6,7 @@ use depin_client::{token, Cluster, Signer};
 use depin_rewards::pda;
 
 use super::records::{encode_json, ActiveTree, TreeRecord};
-use super::{Pipeline, PipelineError, PipelineResult, StepOutcome, ACTIVE_TREE};
+use super::{Pipeline, PipelineError, PipelineResult, StepOutcome, ACTIVE_EPOCH, ACTIVE_TREE};
 
 /// Ledger pages created per transaction (each is a ~8 KB account).
 const PAGES_PER_TRANSACTION: usize = 2;
@@ -129,7 +129,10 @@ impl<C: Cluster> Pipeline<C> {
             tree: TreeRecord::of(&args),
             ledger: self.ledger()?,
         };
-        let state = vec![(ACTIVE_TREE.to_string(), encode_json(&active))];
+        let state = vec![
+            (ACTIVE_TREE.to_string(), encode_json(&active)),
+            (ACTIVE_EPOCH.to_string(), epoch.to_string().into_bytes()),
+        ];
         if distributor.epoch >= epoch {
             return Ok(StepOutcome::Done {
                 result: serde_json::json!({ "activated": true, "by": "already" }),

@@ -16,7 +16,7 @@
 mod chain_steps;
 mod inputs;
 mod push;
-mod records;
+pub(crate) mod records;
 mod upkeep;
 mod verify;
 
@@ -30,7 +30,8 @@ use depin_scoring::{Ledger, ScoringConfig};
 use crate::fault::{Crashed, Faults, Moment};
 use crate::storage::{StepWrite, Storage, StorageError};
 
-pub use push::PushPolicy;
+pub use inputs::reward_tree;
+pub use push::{claimed_by_leaf, PushPolicy};
 pub use records::{ActiveTree, PushRecord, ScoreRecord, TreeRecord};
 pub use upkeep::{UpkeepPolicy, UpkeepRecord};
 pub use verify::{epoch_reports, EpochReports, ReportSource, StorageSource, VerifierVerdict};
@@ -55,6 +56,8 @@ pub const VERIFIER_STEPS: [&str; 5] = ["pull", "freeze", "score", "tree", "appro
 pub(crate) const LEDGER: &str = "ledger";
 pub(crate) const NEXT_EPOCH: &str = "next_epoch";
 pub(crate) const ACTIVE_TREE: &str = "active_tree";
+/// The epoch of [`ACTIVE_TREE`], small enough to poll.
+pub const ACTIVE_EPOCH: &str = "active_epoch";
 
 /// What a crank instance is.
 pub enum Role {

@@ -57,7 +57,8 @@ impl<C: Cluster> Pipeline<C> {
         let policy = &self.config.push;
         let opted_in: HashSet<Pubkey> = policy.opted_in.iter().copied().collect();
         let leaves = active.ledger.leaves();
-        let claimed = self.claimed_by_leaf(leaves.len()).await?;
+        let claimed =
+            claimed_by_leaf(&self.cluster, &self.config.distributor, leaves.len()).await?;
         let mut candidates: Vec<(Pubkey, u32)> = vec![];
         for leaf in leaves {
             let recipient = Pubkey::new_from_array(leaf.recipient.to_bytes());
@@ -124,28 +125,32 @@ impl<C: Cluster> Pipeline<C> {
             state: vec![],
         })
     }
+}
 
-    /// What each of the first `leaves` leaves has claimed, from the ledger
-    /// pages (0 where a page is missing).
-    async fn claimed_by_leaf(&self, leaves: usize) -> PipelineResult<Vec<u64>> {
-        let pages = rewards::pages_for(leaves as u32);
-        let addresses: Vec<Pubkey> = (0..pages)
-            .map(|page| pda::ledger(&self.config.distributor, page).0)
-            .collect();
-        let accounts = self.cluster.get_multiple_accounts(&addresses).await?;
-        let mut claimed = vec![0u64; pages as usize * LEDGER_PAGE_SIZE];
-        for (page, account) in accounts.into_iter().enumerate() {
-            let Some(account) = account else { continue };
-            let body = account
-                .data
-                .strip_prefix(ClaimLedger::DISCRIMINATOR)
-                .and_then(|body| bytemuck::try_from_bytes::<ClaimLedger>(body).ok());
-            if let Some(ledger) = body {
-                let start = page * LEDGER_PAGE_SIZE;
-                claimed[start..start + LEDGER_PAGE_SIZE].copy_from_slice(&ledger.claimed);
-            }
+/// What each of the first `leaves` leaves of `distributor` has claimed, from
+/// its ledger pages (0 where a page is missing).
+pub async fn claimed_by_leaf(
+    cluster: &impl Cluster,
+    distributor: &Pubkey,
+    leaves: usize,
+) -> Result<Vec<u64>, depin_client::ClientError> {
+    let pages = rewards::pages_for(leaves as u32);
+    let addresses: Vec<Pubkey> = (0..pages)
+        .map(|page| pda::ledger(distributor, page).0)
+        .collect();
+    let accounts = cluster.get_multiple_accounts(&addresses).await?;
+    let mut claimed = vec![0u64; pages as usize * LEDGER_PAGE_SIZE];
+    for (page, account) in accounts.into_iter().enumerate() {
+        let Some(account) = account else { continue };
+        let body = account
+            .data
+            .strip_prefix(ClaimLedger::DISCRIMINATOR)
+            .and_then(|body| bytemuck::try_from_bytes::<ClaimLedger>(body).ok());
+        if let Some(ledger) = body {
+            let start = page * LEDGER_PAGE_SIZE;
+            claimed[start..start + LEDGER_PAGE_SIZE].copy_from_slice(&ledger.claimed);
         }
-        claimed.truncate(leaves);
-        Ok(claimed)
     }
+    claimed.truncate(leaves);
+    Ok(claimed)
 }

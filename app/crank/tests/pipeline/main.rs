@@ -4,5 +4,6 @@
 
 mod crash;
 mod primary;
+mod proofs;
 mod support;
 mod verifier;

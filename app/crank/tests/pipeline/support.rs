@@ -26,6 +26,7 @@ pub const STAKING_PER_EPOCH: u64 = 10_000;
 
 pub struct Owner {
     pub device: Keypair,
+    pub owner: Keypair,
     /// The owner's associated token account of the reward mint.
     pub account: Pubkey,
 }
@@ -97,7 +98,11 @@ impl Scenario {
             let ix = token::create_associated_idempotent(&payer, &owner.pubkey(), &mint);
             cluster.send(&[ix], &[]).await.unwrap();
             let account = token::associated_address(&owner.pubkey(), &mint);
-            owners.push(Owner { device, account });
+            owners.push(Owner {
+                device,
+                owner,
+                account,
+            });
         }
         cluster.airdrop(&oracle.pubkey(), SOL).await.unwrap();
         Scenario {
@@ -157,6 +162,16 @@ impl Scenario {
         role: Role,
         faults: Faults,
     ) -> Pipeline<&LocalCluster> {
+        self.pipeline_with(name, role, faults, self.config()).await
+    }
+
+    pub async fn pipeline_with(
+        &self,
+        name: &str,
+        role: Role,
+        faults: Faults,
+        config: PipelineConfig,
+    ) -> Pipeline<&LocalCluster> {
         let oracle = match role {
             Role::Primary => &self.oracle,
             Role::Verifier { .. } => &self.verifier,
@@ -168,7 +183,7 @@ impl Scenario {
         Pipeline::new(
             self.cluster(),
             self.storage(name),
-            self.config(),
+            config,
             keys,
             role,
             faults,
