@@ -2,6 +2,7 @@
 //! durable storage, the epoch pipeline (score, root, funding, push claims)
 //! and its crash points.
 
+pub mod config;
 pub mod epoch;
 pub mod fault;
 pub mod proofs;
