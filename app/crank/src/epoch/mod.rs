@@ -17,6 +17,7 @@ mod chain_steps;
 mod inputs;
 mod push;
 pub(crate) mod records;
+mod replay;
 mod upkeep;
 mod verify;
 
@@ -33,6 +34,7 @@ use crate::storage::{StepWrite, Storage, StorageError};
 pub use inputs::reward_tree;
 pub use push::{claimed_by_leaf, PushPolicy};
 pub use records::{ActiveTree, PushRecord, ScoreRecord, TreeRecord};
+pub use replay::Replay;
 pub use upkeep::{UpkeepPolicy, UpkeepRecord};
 pub use verify::{epoch_reports, EpochReports, ReportSource, StorageSource, VerifierVerdict};
 

@@ -141,3 +141,64 @@ async fn a_challenge_period_holds_the_root_until_it_is_over() {
 pub fn crank_storage(s: &Scenario) -> std::sync::Arc<depin_crank::storage::SqliteStorage> {
     s.storage("primary.db")
 }
+
+#[tokio::test]
+async fn replay_epoch_agrees_with_an_honest_run_and_names_each_difference() {
+    let s = Scenario::new(Guards::SINGLE_ORACLE).await;
+    let crank = s
+        .pipeline("primary.db", Role::Primary, Faults::none())
+        .await;
+    let storage = crank_storage(&s);
+    for epoch in [2, 3] {
+        s.ingest(storage.as_ref(), epoch, &s.reports(epoch).await)
+            .await;
+        s.close(epoch).await;
+        crank.tick().await.unwrap();
+    }
+    let replay = crank.replay_epoch(3).await.unwrap();
+    assert!(replay.matches(), "{replay:?}");
+    assert_eq!(replay.from_epoch, 2);
+    assert!(replay.root_recomputed.is_some());
+    assert_eq!(replay.root_recomputed, replay.root_recorded);
+    assert_eq!(replay.root_on_chain, replay.root_recorded);
+    assert!(crank.replay_epoch(4).await.is_err(), "not scored yet");
+
+    // A report altered in the database after scoring, and another scoring
+    // config: both found.
+    let db = rusqlite::Connection::open(s.db("primary.db")).unwrap();
+    db.execute(
+        "UPDATE reports SET energy_wh = 7 WHERE epoch = 2 AND energy_wh = 1000",
+        [],
+    )
+    .unwrap();
+    let mut config = s.config();
+    config.scoring = depin_scoring::ScoringConfig::new(depin_scoring::RawScoringConfig {
+        emission_per_epoch: 5,
+        per_device_cap: 5,
+        operator_share_bps: 0,
+        min_work_wh: 1,
+    })
+    .unwrap();
+    let other = s
+        .pipeline_with("primary.db", Role::Primary, Faults::none(), config)
+        .await;
+    let replay = other.replay_epoch(3).await.unwrap();
+    assert!(!replay.matches());
+    assert!(
+        replay
+            .differences
+            .iter()
+            .any(|d| d.contains("epoch 2: device")
+                && d.contains("7 Wh in its reports, 1000 Wh was scored")),
+        "{replay:?}"
+    );
+    assert!(
+        replay
+            .differences
+            .iter()
+            .any(|d| d.contains("scores differ")),
+        "{replay:?}"
+    );
+    // The ledger replays the recorded scores, so the root still agrees.
+    assert_eq!(replay.root_recomputed, replay.root_on_chain);
+}
