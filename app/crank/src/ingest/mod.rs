@@ -4,13 +4,17 @@
 //!
 //! A report goes through, in order:
 //! 1. the rules on what the crank knows (shape, signature, network, device,
-//!    replay against the stored last sequence, epoch window, plausibility).
-//!    The stored last sequence may lag reports still waiting to commit, so
-//!    this replay check is a first filter; storage's own, inside the commit,
-//!    is authoritative;
-//! 2. the group commit, which decides what only storage can: duplicates
-//!    (answered as accepted, same id), conflicts, replays among reports in
-//!    flight, and late reports for frozen epochs.
+//!    epoch window, plausibility);
+//! 2. the group commit, which decides what only storage can: retries
+//!    (answered as accepted, same id), conflicts, replays, and late reports
+//!    for frozen epochs.
+//!
+//! Replay is left to storage on purpose, though `check` could test the
+//! stored last sequence first: storage judges a retry of a stored report,
+//! and a second report for a stored period, before the sequence, so a
+//! retry gets its 202 again and a conflicting copy is kept as evidence
+//! whatever its sequence. A replay check in front would refuse both as
+//! replays. Storage also sees the reports still waiting in the commit queue.
 //!
 //! The epoch window a report is judged against is that of the epoch its
 //! period starts in: a period must end inside that epoch and before "now";
@@ -31,9 +35,7 @@ use depin_client::{ClientError, Pubkey};
 use tracing::warn;
 
 use crate::metrics::{Counter, Metrics};
-use crate::storage::{
-    AcceptOutcome, Rejection as StorageRejection, ReportRow, Storage, StorageError,
-};
+use crate::storage::{AcceptOutcome, Rejection as StorageRejection, ReportRow, Storage};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use devices::{
@@ -46,8 +48,6 @@ pub use verdict::{all_codes, Refusal, Verdict, STORAGE_CODES};
 /// client should retry (HTTP 503).
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("reading the report store failed: {0}")]
-    Storage(#[from] StorageError),
     #[error(transparent)]
     Commit(#[from] CommitError),
     #[error("looking the device up on chain failed: {0}")]
@@ -209,13 +209,13 @@ impl Ingestor {
     ) -> Result<Vec<Verdict>, IngestError> {
         let now = self.clock.now();
         let reports = Arc::new(reports);
-        // Signatures and SQLite reads block: off the async workers.
-        let rules = self.rules(now);
+        let rules = Arc::new(self.rules(now));
         let all = Arc::clone(&reports);
-        let mut checked = blocking(move || {
+        let checker = Arc::clone(&rules);
+        let mut checked = off_the_runtime(reports.len(), move || {
             all.iter()
-                .map(|signed| rules.check_cached(signed))
-                .collect::<Result<Vec<_>, _>>()
+                .map(|signed| checker.check_cached(signed))
+                .collect::<Vec<_>>()
         })
         .await?;
 
@@ -224,14 +224,13 @@ impl Ingestor {
             .collect();
         if !missing.is_empty() {
             let found = self.look_up(&reports, &missing).await?;
-            let rules = self.rules(now);
             let all = Arc::clone(&reports);
-            let rechecked = blocking(move || {
+            let rechecked = off_the_runtime(missing.len(), move || {
                 missing
                     .into_iter()
                     .zip(found)
-                    .map(|(i, device)| Ok((i, rules.check_with(&all[i], device)?)))
-                    .collect::<Result<Vec<_>, StorageError>>()
+                    .map(|(i, device)| (i, rules.check_with(&all[i], device)))
+                    .collect::<Vec<_>>()
             })
             .await?;
             for (i, outcome) in rechecked {
@@ -292,7 +291,6 @@ impl Ingestor {
         Rules {
             network: self.network,
             schedule: self.schedule,
-            storage: Arc::clone(&self.storage),
             devices: Arc::clone(&self.devices),
             now,
         }
@@ -330,20 +328,28 @@ fn verdict_of(outcome: AcceptOutcome, sequence: u64) -> Verdict {
     }
 }
 
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+/// Reports checked in place; more go to the blocking pool. An ed25519
+/// verification takes tens of microseconds in a release build, which an
+/// async worker can afford for a few reports but not for a gateway's batch.
+const CHECKED_IN_PLACE: usize = 8;
+
+/// Runs `work` (checking `reports` reports) in place or on the blocking pool.
+async fn off_the_runtime<T: Send + 'static>(
+    reports: usize,
+    work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, IngestError> {
+    if reports <= CHECKED_IN_PLACE {
+        return Ok(work());
+    }
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|_| IngestError::TaskFailed)?
-        .map_err(IngestError::from)
+        .map_err(|_| IngestError::TaskFailed)
 }
 
 /// The rules with what they read, movable to a blocking thread.
 struct Rules {
     network: Pubkey,
     schedule: EpochSchedule,
-    storage: Arc<dyn Storage>,
     devices: Arc<DeviceCache>,
     now: i64,
 }
@@ -352,51 +358,37 @@ impl Rules {
     /// Judges `signed` with the cached device, or says the device must be
     /// looked up (only once every rule before the device has passed, so bad
     /// signatures and other networks never cost a chain lookup).
-    fn check_cached(&self, signed: &SignedReport) -> Result<Checked, StorageError> {
+    fn check_cached(&self, signed: &SignedReport) -> Checked {
         let key = signed.report.device_key;
         if let Some(device) = self.devices.cached(&key) {
             return self.check_with(signed, device);
         }
-        let context = IngestContext {
-            network: self.network,
-            device: None,
-            last_sequence: None,
-            epoch: self.window_of(signed.report.period_start),
-            now: self.now,
-        };
-        Ok(match check(signed, &context) {
+        match check(signed, &self.context(signed, None)) {
             Err(Rejection::UnknownDevice { .. }) => Checked::NeedsDevice,
             Err(rejection) => Checked::Refused(rejection.into()),
             Ok(()) => unreachable!("check refuses a report without a device"),
-        })
+        }
     }
 
-    fn check_with(
-        &self,
-        signed: &SignedReport,
-        device: Option<RegisteredDevice>,
-    ) -> Result<Checked, StorageError> {
-        let report = &signed.report;
-        let last_sequence = match device {
-            Some(_) if report.network == self.network => self
-                .storage
-                .last_sequence(&self.network.to_bytes(), &report.device_key.to_bytes())?,
-            _ => None,
-        };
-        let context = IngestContext {
-            network: self.network,
-            device,
-            last_sequence,
-            epoch: self.window_of(report.period_start),
-            now: self.now,
-        };
-        if let Err(rejection) = check(signed, &context) {
-            return Ok(Checked::Refused(rejection.into()));
+    fn check_with(&self, signed: &SignedReport, device: Option<RegisteredDevice>) -> Checked {
+        if let Err(rejection) = check(signed, &self.context(signed, device)) {
+            return Checked::Refused(rejection.into());
         }
-        Ok(match self.row(signed) {
+        match self.row(signed) {
             Ok(row) => Checked::Passed(row),
             Err(rejection) => Checked::Refused(rejection.into()),
-        })
+        }
+    }
+
+    /// No last sequence: storage judges replays (see the module comment).
+    fn context(&self, signed: &SignedReport, device: Option<RegisteredDevice>) -> IngestContext {
+        IngestContext {
+            network: self.network,
+            device,
+            last_sequence: None,
+            epoch: self.window_of(signed.report.period_start),
+            now: self.now,
+        }
     }
 
     /// The window of the epoch the period starts in; before the first epoch,
