@@ -4,6 +4,41 @@
 //! [`router`] gives a complete `Router` with its state applied, so another
 //! module adds endpoints with `router(state).merge(more_routes)`; [`serve`]
 //! runs it on a listener the caller bound (tests bind `127.0.0.1:0`).
+//!
+//! Wiring it up (the binary's job):
+//!
+//! ```no_run
+//! # async fn run(rpc: depin_client::RpcCluster, network: depin_client::Pubkey) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use depin_crank::http::{self, AppState, Limits};
+//! use depin_crank::ingest::{CommitterConfig, DeviceCache, DeviceCacheConfig, IngestSetup, Ingestor, SystemClock};
+//! use depin_crank::metrics::Metrics;
+//! use depin_crank::storage::SqliteStorage;
+//!
+//! let (devices, schedule) =
+//!     DeviceCache::from_chain(Arc::new(rpc), network, DeviceCacheConfig::default()).await?;
+//! let metrics = Arc::new(Metrics::new());
+//! let (ingestor, committer) = Ingestor::start(
+//!     IngestSetup {
+//!         network,
+//!         schedule,
+//!         storage: Arc::new(SqliteStorage::open("crank.db")?),
+//!         devices: Arc::new(devices),
+//!         clock: Arc::new(SystemClock),
+//!         committer: CommitterConfig::default(),
+//!     },
+//!     &metrics,
+//! )?;
+//! let state = AppState { ingestor: Arc::new(ingestor), metrics, limits: Limits::default() };
+//! let app = http::router(state); // .merge(proofs_api_router)
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+//! let shutdown = std::future::pending::<()>(); // e.g. tokio::signal::ctrl_c()
+//! http::serve(listener, app, shutdown).await?;
+//! // The server and its state are gone: the committer drains and stops.
+//! tokio::task::spawn_blocking(move || committer.join()).await?;
+//! # Ok(())
+//! # }
+//! ```
 
 mod epochs;
 mod ops;

@@ -168,6 +168,20 @@ impl DeviceCache {
         }
     }
 
+    /// The production view: a cache over [`ChainDevices`] on `cluster`,
+    /// and the network's schedule read from chain once.
+    pub async fn from_chain<C: Cluster + Send + Sync + 'static>(
+        cluster: Arc<C>,
+        network: Pubkey,
+        config: DeviceCacheConfig,
+    ) -> Result<(Self, EpochSchedule), ClientError> {
+        let schedule = load_schedule(cluster.as_ref(), &network).await?;
+        let source = ChainDevices::spawn(cluster).map_err(|error| {
+            ClientError::Cluster(format!("starting the device lookup thread: {error}"))
+        })?;
+        Ok((Self::new(Arc::new(source), network, config), schedule))
+    }
+
     pub fn network(&self) -> Pubkey {
         self.network
     }

@@ -199,6 +199,8 @@ fn timed_commit(
 ) -> StorageResult<Vec<AcceptOutcome>> {
     let started = Instant::now();
     let outcomes = storage.accept_batch(rows)?;
+    // A storage bug. The rows may be stored though the answer is 503: that
+    // is safe, since a retry of a stored report is answered as accepted.
     if outcomes.len() != rows.len() {
         return Err(StorageError::Malformed(format!(
             "a batch of {} reports gave {} outcomes",

@@ -109,8 +109,7 @@ impl IngestMetrics {
         }
     }
 
-    /// Counts a refusal seen before the body parsed (malformed JSON).
-    fn rejected(&self, code: &str) {
+    fn count_refusal(&self, code: &str) {
         if let Some((_, counter)) = self.rejected.iter().find(|(c, _)| *c == code) {
             counter.inc();
         }
@@ -200,7 +199,7 @@ impl Ingestor {
 
     /// Counts a report refused before ingest saw it (the body did not parse).
     pub fn count_malformed(&self) {
-        self.metrics.rejected("malformed");
+        self.metrics.count_refusal("malformed");
     }
 
     async fn judge_and_commit(
@@ -301,7 +300,7 @@ impl Ingestor {
     fn count_refusals(&self, verdicts: &[Verdict]) {
         for verdict in verdicts {
             if let Verdict::Refused(refusal) = verdict {
-                self.metrics.rejected(refusal.code());
+                self.metrics.count_refusal(refusal.code());
             }
         }
     }
