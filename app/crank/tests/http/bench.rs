@@ -1,0 +1,97 @@
+//! The ingest benchmark (ignored by default): a simulated fleet sends over
+//! loopback to a crank committing durably to SQLite.
+//!
+//! `cargo test -p depin-crank --test http -- --ignored --nocapture ingest_throughput`
+//! Scale with `BENCH_DEVICES` (default 2,000) and `BENCH_HOURS` (default 5:
+//! reports per device for each endpoint).
+
+use depin_crank::simulate::{Period, SendSummary, Simulator};
+
+use crate::support::*;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+fn print(label: &str, summary: &SendSummary) {
+    println!(
+        "{label}: {} reports in {:.2} s = {:.0} reports/s; request latency p50 {:.1} ms, p99 {:.1} ms; accepted {}, rejected {:?}, failed {:?}",
+        summary.total(),
+        summary.elapsed.as_secs_f64(),
+        summary.reports_per_sec(),
+        summary.latency_percentile(50.0).as_secs_f64() * 1e3,
+        summary.latency_percentile(99.0).as_secs_f64() * 1e3,
+        summary.accepted,
+        summary.rejected,
+        summary.failed,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+async fn ingest_throughput() {
+    let devices = env_usize("BENCH_DEVICES", 2_000);
+    let hours = env_usize("BENCH_HOURS", 5) as i64;
+    let crank = Crank::start().await;
+    // Late in the open epoch: 2 x `hours` ended hours to report.
+    crank.clock.set(epoch_start() + 2 * hours * HOUR);
+    let simulator = Simulator::seeded(crank.url.clone(), crank.network, 7, devices);
+    for device in simulator.devices() {
+        crank.register(device);
+    }
+    let period = |hour: i64| Period {
+        start: epoch_start() + hour * HOUR,
+        secs: HOUR as u32,
+        energy_wh: 3_000,
+        uptime_secs: HOUR as u32,
+    };
+
+    let signing = std::time::Instant::now();
+    let single: Vec<_> = (0..hours)
+        .flat_map(|h| simulator.reports(period(h)))
+        .collect();
+    // A gateway sends each device's reports in order, in one batch: the
+    // batches in flight at once hold different devices.
+    let later: Vec<Vec<_>> = (hours..2 * hours)
+        .map(|h| simulator.reports(period(h)))
+        .collect();
+    let batched: Vec<_> = (0..devices)
+        .flat_map(|device| later.iter().map(move |hour| hour[device]))
+        .collect();
+    println!(
+        "signed {} reports in {:.1} s",
+        single.len() + batched.len(),
+        signing.elapsed().as_secs_f64()
+    );
+
+    // The server's main CPU cost per report: one ed25519 verification.
+    let sample = &single[..single.len().min(50)];
+    let verifying = std::time::Instant::now();
+    assert!(sample.iter().all(|signed| signed.verify()));
+    println!(
+        "one signature verification: {:.0} us in this build",
+        verifying.elapsed().as_secs_f64() * 1e6 / sample.len() as f64
+    );
+
+    let summary = simulator.send_each(&single, 64).await;
+    print("POST /v1/reports, concurrency 64", &summary);
+    assert_eq!(summary.accepted, single.len(), "{summary:?}");
+    let commits = crank
+        .metric("depin_crank_ingest_commit_batch_size_count")
+        .await;
+    println!(
+        "  {commits} group commits, {:.1} reports per commit",
+        single.len() as f64 / commits.max(1) as f64
+    );
+
+    let summary = simulator.send_batches(&batched, 200, 8).await;
+    print(
+        "POST /v1/reports/batch (200 per request), concurrency 8",
+        &summary,
+    );
+    assert_eq!(summary.accepted, batched.len());
+    assert_eq!(crank.stored().len(), single.len() + batched.len());
+}

@@ -1,0 +1,11 @@
+//! Ingest over real HTTP on loopback, against SQLite in temporary
+//! directories: every answer of the API, the chain-backed device source on
+//! an in-process bank, and (ignored by default) the throughput benchmark.
+
+mod batch;
+mod bench;
+mod chain;
+mod epochs;
+mod ops;
+mod reports;
+mod support;
