@@ -36,7 +36,10 @@ pub use push::{claimed_by_leaf, PushPolicy};
 pub use records::{ActiveTree, PushRecord, ScoreRecord, TreeRecord};
 pub use replay::Replay;
 pub use upkeep::{UpkeepPolicy, UpkeepRecord};
-pub use verify::{epoch_reports, EpochReports, ReportSource, StorageSource, VerifierVerdict};
+pub use verify::{
+    epoch_reports, parse_epoch_reports, EpochReports, HttpSource, ReportSource, StorageSource,
+    VerifierVerdict,
+};
 
 /// A primary crank's steps for each epoch, in order.
 pub const PRIMARY_STEPS: [&str; 9] = [
@@ -177,6 +180,24 @@ impl<C: Cluster> Pipeline<C> {
 
     pub fn schedule(&self) -> EpochSchedule {
         self.schedule
+    }
+
+    pub fn cluster(&self) -> &C {
+        &self.cluster
+    }
+
+    pub fn config(&self) -> &PipelineConfig {
+        &self.config
+    }
+
+    pub fn storage(&self) -> &Arc<dyn Storage> {
+        &self.storage
+    }
+
+    /// The oracle key's address (it also pays the crank's fees).
+    pub fn oracle(&self) -> Pubkey {
+        use depin_client::Signer;
+        self.keys.oracle.pubkey()
     }
 
     pub fn steps(&self) -> &'static [&'static str] {

@@ -3,9 +3,9 @@
 //! plausibility, conflicts: the same rules and storage a primary uses), and
 //! approve the primary's root only if it is the one computed here.
 
-use depin_client::report::{check, IngestContext, RegisteredDevice, SignedReport};
+use depin_client::report::{check, IngestContext, SignedReport};
 use depin_client::rewards::{self, hex32, ProposalStatus};
-use depin_client::{registry, Cluster, Signer};
+use depin_client::{Cluster, Signer};
 use serde::{Deserialize, Serialize};
 
 use super::records::TreeRecord;
@@ -85,6 +85,61 @@ pub fn epoch_reports(
     })
 }
 
+/// A primary's reports over its HTTP API (`GET /v1/epochs/{n}/reports`).
+pub struct HttpSource {
+    client: reqwest::Client,
+    base_url: String,
+}
+
+impl HttpSource {
+    pub fn new(base_url: &str) -> Self {
+        HttpSource {
+            client: reqwest::Client::new(),
+            base_url: base_url.trim_end_matches('/').to_string(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ReportSource for HttpSource {
+    async fn epoch_reports(&self, epoch: u64) -> Result<EpochReports, String> {
+        let url = format!("{}/v1/epochs/{epoch}/reports", self.base_url);
+        let fail = |what: String| format!("{url}: {what}");
+        let response = self
+            .client
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(fail(format!("answered {}", response.status())));
+        }
+        let body: serde_json::Value = response.json().await.map_err(|e| fail(e.to_string()))?;
+        parse_epoch_reports(&body).map_err(fail)
+    }
+}
+
+/// The primary's `{"frozen", "reports": [...], "conflicts": [{"first",
+/// "second", ..}]}` as every signed report it holds.
+pub fn parse_epoch_reports(body: &serde_json::Value) -> Result<EpochReports, String> {
+    let frozen = body["frozen"].as_bool().ok_or("no \"frozen\" flag")?;
+    let parse = |value: &serde_json::Value| {
+        serde_json::from_value::<SignedReport>(value.clone()).map_err(|e| e.to_string())
+    };
+    let mut reports = vec![];
+    for report in body["reports"].as_array().ok_or("no \"reports\" list")? {
+        reports.push(parse(report)?);
+    }
+    for conflict in body["conflicts"]
+        .as_array()
+        .ok_or("no \"conflicts\" list")?
+    {
+        reports.push(parse(&conflict["first"])?);
+        reports.push(parse(&conflict["second"])?);
+    }
+    Ok(EpochReports { frozen, reports })
+}
+
 impl<C: Cluster> Pipeline<C> {
     /// Pulls and ingests the epoch's reports once the primary froze it.
     pub(crate) async fn pull(&self, epoch: u64) -> PipelineResult<StepOutcome> {
@@ -111,10 +166,11 @@ impl<C: Cluster> Pipeline<C> {
         let mut rejected: std::collections::BTreeMap<&'static str, u32> = Default::default();
         let mut accepted = 0u32;
         for signed in &pulled.reports {
-            let device = registry::device(&self.cluster, &network, &signed.report.device_key)
-                .await
-                .ok()
-                .map(|device| RegisteredDevice::from_account(network, &device));
+            // A read failure stops the step (retried next tick): counting it
+            // as an unknown device would change the root.
+            let device =
+                crate::ingest::read_device(&self.cluster, &network, &signed.report.device_key)
+                    .await?;
             let last_sequence = self
                 .storage
                 .last_sequence(&network.to_bytes(), &signed.report.device_key.to_bytes())?;

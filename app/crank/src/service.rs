@@ -1,0 +1,188 @@
+//! A running crank: the pipeline ticking on a timer, the proof book kept
+//! fresh, and the operator's gauges (epoch lag, last root, push claims, the
+//! oracle key's SOL, RPC errors) with a warning when the SOL runs low.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use depin_client::{rewards, Cluster};
+
+use crate::epoch::{Pipeline, PipelineError, Progress, PushRecord};
+use crate::metrics::{Counter, Gauge, Metrics};
+use crate::proofs::ProofBook;
+
+struct ServiceMetrics {
+    pipeline_epoch: Gauge,
+    epoch_lag: Gauge,
+    last_root_epoch: Gauge,
+    push_claims: Counter,
+    oracle_lamports: Gauge,
+    low_balance: Gauge,
+    rpc_errors: Counter,
+    pipeline_errors: Counter,
+}
+
+impl ServiceMetrics {
+    fn register(metrics: &Metrics) -> Self {
+        ServiceMetrics {
+            pipeline_epoch: metrics.gauge(
+                "depin_crank_pipeline_epoch",
+                "The first epoch not yet through every step.",
+                &[],
+            ),
+            epoch_lag: metrics.gauge(
+                "depin_crank_epoch_lag",
+                "Epochs between the chain's current epoch and the pipeline's.",
+                &[],
+            ),
+            last_root_epoch: metrics.gauge(
+                "depin_crank_last_root_epoch",
+                "The epoch of the distributor's claimable root.",
+                &[],
+            ),
+            push_claims: metrics.counter(
+                "depin_crank_push_claims_total",
+                "Recipients paid by push claims.",
+                &[],
+            ),
+            oracle_lamports: metrics.gauge(
+                "depin_crank_oracle_lamports",
+                "SOL (lamports) of the crank's oracle key, which pays its fees.",
+                &[],
+            ),
+            low_balance: metrics.gauge(
+                "depin_crank_oracle_low_balance",
+                "1 when the oracle key holds less than the configured minimum.",
+                &[],
+            ),
+            rpc_errors: metrics.counter(
+                "depin_crank_rpc_errors_total",
+                "Ticks that failed on an RPC or chain error (retried on the next tick).",
+                &[],
+            ),
+            pipeline_errors: metrics.counter(
+                "depin_crank_pipeline_errors_total",
+                "Ticks that failed on anything else (storage, an invalid epoch).",
+                &[],
+            ),
+        }
+    }
+}
+
+/// A crank: its pipeline, the proof book it feeds, its metrics.
+pub struct Crank<C: Cluster> {
+    pipeline: Pipeline<C>,
+    book: Arc<ProofBook>,
+    metrics: ServiceMetrics,
+    low_balance_lamports: u64,
+}
+
+impl<C: Cluster> Crank<C> {
+    pub fn new(
+        pipeline: Pipeline<C>,
+        book: Arc<ProofBook>,
+        metrics: &Metrics,
+        low_balance_lamports: u64,
+    ) -> Self {
+        Crank {
+            pipeline,
+            book,
+            metrics: ServiceMetrics::register(metrics),
+            low_balance_lamports,
+        }
+    }
+
+    pub fn pipeline(&self) -> &Pipeline<C> {
+        &self.pipeline
+    }
+
+    /// One round: every pipeline step that can run, then the proof book and
+    /// the gauges. Errors are counted and returned; the next tick retries.
+    pub async fn tick(&self) -> Result<Progress, PipelineError> {
+        let before = self.pipeline.current_epoch().await.ok();
+        let result = self.pipeline.tick().await;
+        match &result {
+            Ok(Progress::Waiting { epoch, reason }) => {
+                self.metrics.pipeline_epoch.set(*epoch as i64);
+                tracing::debug!(epoch, reason, "waiting");
+            }
+            Err(PipelineError::Chain(error)) => {
+                self.metrics.rpc_errors.inc();
+                tracing::warn!(%error, "tick failed on the chain; retrying next tick");
+            }
+            Err(PipelineError::Crashed(_)) => {}
+            Err(error) => {
+                self.metrics.pipeline_errors.inc();
+                tracing::error!(%error, "tick failed");
+            }
+        }
+        if let (Some(before), Ok(Progress::Waiting { epoch, .. })) = (before, &result) {
+            self.count_push_claims(before, *epoch);
+        }
+        if let Err(error) = self.observe().await {
+            self.metrics.rpc_errors.inc();
+            tracing::warn!(%error, "reading the chain for the proof book and gauges failed");
+        }
+        result
+    }
+
+    fn count_push_claims(&self, from: u64, to: u64) {
+        let network = self.pipeline.config().network.to_bytes();
+        for epoch in from..to {
+            let record = self
+                .pipeline
+                .storage()
+                .step_result(&network, epoch, "push_claims")
+                .ok()
+                .flatten()
+                .and_then(|bytes| serde_json::from_slice::<PushRecord>(&bytes).ok());
+            if let Some(record) = record {
+                self.metrics.push_claims.add(u64::from(record.pushed));
+            }
+        }
+    }
+
+    async fn observe(&self) -> Result<(), PipelineError> {
+        let cluster = self.pipeline.cluster();
+        self.book.reload()?;
+        self.book.refresh_claimed(cluster).await?;
+        let distributor =
+            rewards::distributor(cluster, &self.pipeline.config().distributor).await?;
+        self.metrics.last_root_epoch.set(distributor.epoch as i64);
+        let now = cluster.unix_timestamp().await?;
+        if let (Some(chain_epoch), Ok(epoch)) = (
+            self.pipeline.schedule().epoch_at(now),
+            self.pipeline.current_epoch().await,
+        ) {
+            self.metrics
+                .epoch_lag
+                .set(chain_epoch.saturating_sub(epoch) as i64);
+        }
+        let oracle = self.pipeline.oracle();
+        let lamports = cluster.get_balance(&oracle).await?;
+        self.metrics.oracle_lamports.set(lamports as i64);
+        let low = lamports < self.low_balance_lamports;
+        if low {
+            tracing::warn!(
+                %oracle,
+                sol = lamports as f64 / 1e9,
+                "the crank's oracle key is running low on SOL: fund it"
+            );
+        }
+        self.metrics.low_balance.set(i64::from(low));
+        Ok(())
+    }
+
+    /// Ticks every `every` until `shutdown` completes.
+    pub async fn run(&self, every: Duration, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let _ = self.tick().await;
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+}
