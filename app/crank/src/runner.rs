@@ -13,14 +13,9 @@ use serde_json::json;
 use crate::config::{CrankConfig, RoleName};
 use crate::epoch::{CrankKeys, HttpSource, Pipeline, Replay, Role};
 use crate::fault::Faults;
-use crate::http::{self, AppState, Limits};
-use crate::ingest::{
-    CommitterConfig, DeviceCache, DeviceCacheConfig, IngestSetup, Ingestor, SystemClock,
-};
-use crate::metrics::Metrics;
-use crate::proofs::ProofBook;
-use crate::proofs_api::{self, ProofsState};
-use crate::service::Crank;
+use crate::http;
+use crate::ingest::SystemClock;
+use crate::service::{http_parts, Crank};
 use crate::simulate::{Period, Simulator};
 use crate::storage::{SqliteStorage, Storage};
 
@@ -66,36 +61,16 @@ async fn pipeline(
 pub async fn run(config: CrankConfig) -> Result<()> {
     let storage = open_storage(&config)?;
     let pipeline = pipeline(&config, Arc::clone(&storage), Faults::from_env()).await?;
-    let cluster = Arc::clone(pipeline.cluster());
-    let metrics = Arc::new(Metrics::new());
-    let (devices, schedule) =
-        DeviceCache::from_chain(cluster, config.network, DeviceCacheConfig::default()).await?;
-    let (ingestor, committer) = Ingestor::start(
-        IngestSetup {
-            network: config.network,
-            schedule,
-            storage: Arc::clone(&storage),
-            devices: Arc::new(devices),
-            clock: Arc::new(SystemClock),
-            committer: CommitterConfig::default(),
-        },
-        &metrics,
-    )?;
-    let book = Arc::new(ProofBook::new(
+    let parts = http_parts(
+        Arc::clone(pipeline.cluster()),
         Arc::clone(&storage),
         config.network,
         config.distributor,
-    ));
-    let app = http::router(AppState {
-        ingestor: Arc::new(ingestor),
-        metrics: Arc::clone(&metrics),
-        limits: Limits::default(),
-    })
-    .merge(proofs_api::router(ProofsState {
-        book: Arc::clone(&book),
-        storage: Arc::clone(&storage),
-        network: config.network,
-    }));
+        Arc::new(SystemClock),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e))
+    .context("starting ingest")?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -106,16 +81,22 @@ pub async fn run(config: CrankConfig) -> Result<()> {
         "depin-crank running"
     );
     let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(http::serve(listener, app, async move {
+    let server = tokio::spawn(http::serve(listener, parts.app, async move {
         let _ = server_stopped.await;
     }));
-    let crank = Crank::new(pipeline, book, &metrics, config.low_balance_lamports());
+    let crank = Crank::new(
+        pipeline,
+        parts.book,
+        &parts.metrics,
+        config.low_balance_lamports(),
+    );
     crank
         .run(Duration::from_secs(config.tick_secs), shutdown_signal())
         .await;
     tracing::info!("stopping: finishing the requests in flight");
     let _ = stop_server.send(());
     server.await.context("the HTTP server task")??;
+    let committer = parts.committer;
     tokio::task::spawn_blocking(move || committer.join()).await?;
     Ok(())
 }

@@ -6,11 +6,70 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use depin_client::{rewards, Cluster};
+use depin_client::{rewards, Cluster, Pubkey};
 
 use crate::epoch::{Pipeline, PipelineError, Progress, PushRecord};
+use crate::http::{self, AppState, Limits};
+use crate::ingest::{
+    Clock, CommitterConfig, CommitterThread, DeviceCache, DeviceCacheConfig, IngestSetup, Ingestor,
+};
 use crate::metrics::{Counter, Gauge, Metrics};
 use crate::proofs::ProofBook;
+use crate::proofs_api::{self, ProofsState};
+use crate::storage::Storage;
+
+/// The crank's HTTP side, assembled: ingest (reading devices from the
+/// chain), the proofs API over its proof book, health and metrics.
+pub struct HttpParts {
+    /// Every route; serve it with [`http::serve`].
+    pub app: axum::Router,
+    /// Join it after the server stopped (it drains the last commits).
+    pub committer: CommitterThread,
+    pub book: Arc<ProofBook>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Builds the HTTP side for `network`'s crank. `clock` is ingest's "now"
+/// (system time in production; tests and the demo follow the bank's clock).
+pub async fn http_parts<C: Cluster + Send + Sync + 'static>(
+    cluster: Arc<C>,
+    storage: Arc<dyn Storage>,
+    network: Pubkey,
+    distributor: Pubkey,
+    clock: Arc<dyn Clock>,
+) -> Result<HttpParts, Box<dyn std::error::Error + Send + Sync>> {
+    let metrics = Arc::new(Metrics::new());
+    let (devices, schedule) =
+        DeviceCache::from_chain(cluster, network, DeviceCacheConfig::default()).await?;
+    let (ingestor, committer) = Ingestor::start(
+        IngestSetup {
+            network,
+            schedule,
+            storage: Arc::clone(&storage),
+            devices: Arc::new(devices),
+            clock,
+            committer: CommitterConfig::default(),
+        },
+        &metrics,
+    )?;
+    let book = Arc::new(ProofBook::new(Arc::clone(&storage), network, distributor));
+    let app = http::router(AppState {
+        ingestor: Arc::new(ingestor),
+        metrics: Arc::clone(&metrics),
+        limits: Limits::default(),
+    })
+    .merge(proofs_api::router(ProofsState {
+        book: Arc::clone(&book),
+        storage,
+        network,
+    }));
+    Ok(HttpParts {
+        app,
+        committer,
+        book,
+        metrics,
+    })
+}
 
 struct ServiceMetrics {
     pipeline_epoch: Gauge,

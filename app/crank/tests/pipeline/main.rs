@@ -5,5 +5,6 @@
 mod crash;
 mod primary;
 mod proofs;
+mod service;
 mod support;
 mod verifier;
