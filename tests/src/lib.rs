@@ -22,8 +22,7 @@ pub const SF_CELL: u64 = 0x8928308280fffff;
 pub const SF_CELL_RES5: u64 = 0x85283473fffffff;
 
 pub struct Env {
-    /// Shared, so services under test (a crank's ingest) can hold it too.
-    pub cluster: std::sync::Arc<LocalCluster>,
+    pub cluster: LocalCluster,
     /// Created the network; holds every permission.
     pub admin: Keypair,
     pub network: Pubkey,
@@ -39,7 +38,7 @@ impl Env {
     /// Like [`Env::new`] with a chosen creator key (fixed keys make PDA bump
     /// searches, and so compute units, repeatable).
     pub async fn with_admin(admin: Keypair) -> Env {
-        let cluster = std::sync::Arc::new(LocalCluster::start().await);
+        let cluster = LocalCluster::start().await;
         cluster.airdrop(&admin.pubkey(), 10 * SOL).await.unwrap();
         let payer = cluster.payer().pubkey();
         if registry::platform(&cluster).await.unwrap().is_none() {

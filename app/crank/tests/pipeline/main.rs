@@ -8,3 +8,5 @@ mod proofs;
 mod service;
 mod support;
 mod verifier;
+#[path = "../common/world.rs"]
+mod world;

@@ -49,7 +49,7 @@ async fn a_primary_runs_two_epochs_from_reports_to_paid_rewards() {
     assert_eq!(after_2.roots_proposed, 1);
     assert_eq!(after_2.recipient_count, 3);
     let storage = crank_storage(&s);
-    let network = s.env.network.to_bytes();
+    let network = s.network.to_bytes();
     assert_eq!(storage.completed_steps(&network, 2).unwrap(), PRIMARY_STEPS);
     assert!(storage.is_frozen(&network, 2).unwrap());
 

@@ -23,7 +23,7 @@ async fn a_recipient_claims_with_the_proof_the_crank_serves() {
         .pipeline_with("primary.db", Role::Primary, Faults::none(), config)
         .await;
     let storage = crank_storage(&s);
-    let book = ProofBook::new(storage.clone(), s.env.network, s.distributor);
+    let book = ProofBook::new(storage.clone(), s.network, s.distributor);
     let owner = &s.owners[1];
     assert_eq!(book.reload().unwrap(), None);
     assert_eq!(
@@ -67,7 +67,7 @@ async fn a_recipient_claims_with_the_proof_the_crank_serves() {
         (Some(333_333), Some(0))
     );
 
-    let summary = epoch_summary(storage.as_ref(), &s.env.network, 2)
+    let summary = epoch_summary(storage.as_ref(), &s.network, 2)
         .unwrap()
         .unwrap();
     assert_eq!(summary["frozen"], true);
@@ -77,7 +77,7 @@ async fn a_recipient_claims_with_the_proof_the_crank_serves() {
     assert_eq!(summary["results"]["score"]["devices_counted"], 3);
     assert_eq!(summary["results"]["push_claims"]["pushed"], 0);
     assert_eq!(summary["steps"].as_array().unwrap().len(), 9);
-    assert!(epoch_summary(storage.as_ref(), &s.env.network, 9)
+    assert!(epoch_summary(storage.as_ref(), &s.network, 9)
         .unwrap()
         .is_none());
 }

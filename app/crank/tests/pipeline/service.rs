@@ -35,12 +35,12 @@ async fn devices_report_over_http_and_two_cranks_pay_them() {
         ..Guards::SINGLE_ORACLE
     })
     .await;
-    let network = s.env.network;
+    let network = s.network;
     let storage: Arc<dyn Storage> = s.storage("primary.db");
     let window = s.window(2).await;
     let clock = Arc::new(ManualClock::new(window.end + 1));
     let parts = http_parts(
-        Arc::clone(&s.env.cluster),
+        Arc::clone(&s.bank),
         Arc::clone(&storage),
         network,
         s.distributor,

@@ -1,22 +1,21 @@
 //! A network on the in-process bank with a reward distributor, a treasury,
 //! devices with owners, and crank pipelines over SQLite files.
 
+pub use crate::world::*;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use depin_client::local::LocalCluster;
 use depin_client::report::{check, sign, IngestContext, RegisteredDevice, WorkReport};
-use depin_client::rewards::{self, CreateDistributorArgs, Guards};
-use depin_client::{registry, staking, token, Cluster, Keypair, Pubkey, Signer};
+use depin_client::rewards::{self, Guards};
+use depin_client::{registry, staking, token, Cluster, Signer};
 use depin_crank::epoch::{CrankKeys, Pipeline, PipelineConfig, PushPolicy, Role, UpkeepPolicy};
 use depin_crank::fault::Faults;
 use depin_crank::storage::{AcceptOutcome, ReportRow, SqliteStorage, Storage};
-use depin_registry::state::permission;
 use depin_scoring::{RawScoringConfig, ScoringConfig};
-use depin_tests::{Env, SOL};
 
 pub const EMISSION: u64 = 1_000_000;
-pub const TREASURY_TOKENS: u64 = 100 * EMISSION;
 /// The epochs the scenario reports in (devices registered during epoch 1
 /// are active through epoch 2 onwards).
 pub const FIRST_EPOCH: u64 = 2;
@@ -24,105 +23,40 @@ pub const GRACE_SECS: u32 = 600;
 /// Staking rewards the upkeep streams over each next epoch.
 pub const STAKING_PER_EPOCH: u64 = 10_000;
 
-pub struct Owner {
-    pub device: Keypair,
-    pub owner: Keypair,
-    /// The owner's associated token account of the reward mint.
-    pub account: Pubkey,
-}
-
 pub struct Scenario {
-    pub env: Env,
-    pub distributor: Pubkey,
-    pub treasury_account: Pubkey,
-    pub oracle: Keypair,
-    pub verifier: Keypair,
-    pub owners: Vec<Owner>,
+    pub bank: Arc<LocalCluster>,
+    pub world: World,
     pub dir: tempfile::TempDir,
 }
 
+impl std::ops::Deref for Scenario {
+    type Target = World;
+
+    fn deref(&self) -> &World {
+        &self.world
+    }
+}
+
 impl Scenario {
-    /// Three batteries with three owners; a distributor with `guards`.
+    /// Three batteries with three owners; a distributor with `guards`; one
+    /// day epochs.
     pub async fn new(guards: Guards) -> Scenario {
-        let env = Env::new().await;
-        let cluster = &env.cluster;
-        let payer = cluster.payer().pubkey();
-        let oracle = env.member(permission::ORACLE).await;
-        let verifier = env.member(permission::ORACLE).await;
-        let mint = env.reward_mint;
-        let treasury_account = env.token_account(&mint, &env.admin.pubkey()).await;
-        token::mint_to(
-            cluster,
-            &mint,
-            &treasury_account,
-            &env.admin,
-            TREASURY_TOKENS,
-        )
-        .await
-        .unwrap();
-        let args = CreateDistributorArgs {
-            pool_id: 0,
-            expires_at: 0,
-            guards,
-        };
-        let ix = rewards::create_distributor(
-            &payer,
-            &env.admin.pubkey(),
-            &env.network,
-            &mint,
-            &treasury_account,
-            args,
-        );
-        env.send(&[ix], &[&env.admin]).await.unwrap();
-        let distributor = depin_rewards::pda::distributor(&env.network, &mint, 0).0;
-        // A staking pool whose rewards the crank's upkeep funds each epoch.
-        let params = depin_staking::state::PoolParams {
-            max_lockup_secs: 365 * 86_400,
-            max_multiplier_bps: 30_000,
-            cooldown_secs: 86_400,
-        };
-        let ix = staking::create_pool(
-            &payer,
-            &env.admin.pubkey(),
-            &env.network,
-            &mint,
-            &treasury_account,
-            params,
-        );
-        env.send(&[ix], &[&env.admin]).await.unwrap();
-        let maker = env.maker(10).await;
-        let mut owners = vec![];
-        for _ in 0..3 {
-            let owner = Keypair::new();
-            let device = env.device(&maker, &owner.pubkey()).await;
-            let ix = token::create_associated_idempotent(&payer, &owner.pubkey(), &mint);
-            cluster.send(&[ix], &[]).await.unwrap();
-            let account = token::associated_address(&owner.pubkey(), &mint);
-            owners.push(Owner {
-                device,
-                owner,
-                account,
-            });
-        }
-        cluster.airdrop(&oracle.pubkey(), SOL).await.unwrap();
+        let bank = Arc::new(LocalCluster::start().await);
+        let world = World::build(bank.as_ref(), guards, 86_400).await;
         Scenario {
-            env,
-            distributor,
-            treasury_account,
-            oracle,
-            verifier,
-            owners,
+            bank,
+            world,
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
     pub fn cluster(&self) -> &LocalCluster {
-        &self.env.cluster
+        &self.bank
     }
 
     pub fn config(&self) -> PipelineConfig {
         PipelineConfig {
-            network: self.env.network,
+            network: self.network,
             distributor: self.distributor,
             treasury_account: self.treasury_account,
             scoring: ScoringConfig::new(RawScoringConfig {
@@ -178,7 +112,7 @@ impl Scenario {
         };
         let keys = CrankKeys {
             oracle: oracle.insecure_clone(),
-            treasury: self.env.admin.insecure_clone(),
+            treasury: self.admin.insecure_clone(),
         };
         Pipeline::new(
             self.cluster(),
@@ -213,7 +147,7 @@ impl Scenario {
             .enumerate()
             .map(|(i, owner)| {
                 let report = WorkReport {
-                    network: self.env.network,
+                    network: self.network,
                     device_key: owner.device.pubkey(),
                     period_start: window.start,
                     period_secs: 3_600,
@@ -227,7 +161,7 @@ impl Scenario {
     }
 
     pub async fn window(&self, epoch: u64) -> depin_client::report::EpochWindow {
-        let network = registry::network(self.cluster(), &self.env.network)
+        let network = registry::network(self.cluster(), &self.network)
             .await
             .unwrap();
         depin_client::report::EpochSchedule::of(&network)
@@ -245,16 +179,15 @@ impl Scenario {
         let window = self.window(epoch).await;
         let now = window.end;
         for signed in reports {
-            let device =
-                registry::device(self.cluster(), &self.env.network, &signed.report.device_key)
-                    .await
-                    .unwrap();
+            let device = registry::device(self.cluster(), &self.network, &signed.report.device_key)
+                .await
+                .unwrap();
             let context = IngestContext {
-                network: self.env.network,
-                device: Some(RegisteredDevice::from_account(self.env.network, &device)),
+                network: self.network,
+                device: Some(RegisteredDevice::from_account(self.network, &device)),
                 last_sequence: storage
                     .last_sequence(
-                        &self.env.network.to_bytes(),
+                        &self.network.to_bytes(),
                         &signed.report.device_key.to_bytes(),
                     )
                     .unwrap(),
@@ -293,7 +226,7 @@ impl Scenario {
         for owner in &self.owners {
             owner_balances.push(token::balance(cluster, &owner.account).await.unwrap());
         }
-        let pool = staking::pool(cluster, &self.env.network).await.unwrap();
+        let pool = staking::pool(cluster, &self.network).await.unwrap();
         ChainOutcome {
             staking_funded: pool.total_rewards_funded,
             staking_stream_end: pool.stream_period_end - self.window(1).await.start,

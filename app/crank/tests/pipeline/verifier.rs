@@ -22,7 +22,7 @@ fn verifier_role(s: &Scenario) -> Role {
     Role::Verifier {
         source: Box::new(StorageSource {
             storage: crank_storage(s),
-            network: s.env.network,
+            network: s.network,
         }),
     }
 }
@@ -76,7 +76,7 @@ async fn a_primary_and_a_verifier_reach_quorum_and_conflicts_count_for_neither()
     );
     let verdict: serde_json::Value = serde_json::from_slice(
         &s.storage("verifier.db")
-            .step_result(&s.env.network.to_bytes(), 2, "approve")
+            .step_result(&s.network.to_bytes(), 2, "approve")
             .unwrap()
             .unwrap(),
     )
@@ -125,7 +125,7 @@ async fn a_verifier_refuses_the_root_of_a_tampered_primary() {
     );
     let verdict: VerifierVerdict = serde_json::from_slice(
         &s.storage("verifier.db")
-            .step_result(&s.env.network.to_bytes(), 2, "approve")
+            .step_result(&s.network.to_bytes(), 2, "approve")
             .unwrap()
             .unwrap(),
     )
