@@ -29,6 +29,15 @@ pub use error::{
 pub use rpc::{RpcCluster, RpcConfig, SendOptions};
 
 pub use anchor_lang::prelude::Pubkey;
+
+/// Every depin program: the name of its `.so` and its id.
+pub const PROGRAMS: &[(&str, Pubkey)] = &[
+    ("depin_registry", depin_registry::ID),
+    ("depin_rewards", depin_rewards::ID),
+    ("depin_staking", depin_staking::ID),
+    ("depin_revenue", depin_revenue::ID),
+    ("depin_fractional", depin_fractional::ID),
+];
 pub use solana_hash::Hash;
 pub use solana_instruction::{AccountMeta, Instruction};
 pub use solana_keypair::Keypair;

@@ -78,14 +78,7 @@ native_entry!(staking_entry, depin_staking);
 native_entry!(revenue_entry, depin_revenue);
 native_entry!(fractional_entry, depin_fractional);
 
-/// Every depin program: the name of its `.so` and its id.
-pub const PROGRAMS: &[(&str, Pubkey)] = &[
-    ("depin_registry", depin_registry::ID),
-    ("depin_rewards", depin_rewards::ID),
-    ("depin_staking", depin_staking::ID),
-    ("depin_revenue", depin_revenue::ID),
-    ("depin_fractional", depin_fractional::ID),
-];
+pub use crate::PROGRAMS;
 
 fn add_native_programs(pt: &mut ProgramTest) {
     pt.add_program(

@@ -14,9 +14,11 @@
 
 mod http;
 mod ports;
+mod programs;
 mod proxy;
 mod validator;
 
+pub use programs::{missing_prerequisite, sbf_dir, validator_for_tests, SbfProgram};
 pub use proxy::{FaultCounts, FaultProxy, Faults};
 pub use validator::{validator_binary, Validator, ValidatorOptions};
 
