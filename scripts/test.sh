@@ -68,15 +68,16 @@ if [ "${1:-}" != "--native" ]; then
   DEPIN_VALIDATOR=$("$ROOT/scripts/install-validator.sh")
   export DEPIN_VALIDATOR
 
-  # Three suites side by side, each test on its own validator and ports:
+  # Four suites side by side, each test on its own validator and ports:
   # RpcCluster's tests; the end-to-end tests (deploy, init, the used-by
   # flow, faults); every CLI command through the binary, then the README's
-  # walkthrough verbatim.
-  step "on local validators: RpcCluster, end-to-end, every CLI command, the README walkthrough"
+  # walkthrough verbatim; the crank binary through kills and RPC faults.
+  step "on local validators: RpcCluster, end-to-end, every CLI command, the README walkthrough, the crank"
   rpc_tests=$(test_binaries -p depin-client --test rpc)
   e2e_tests=$(test_binaries -p depin-cli --test e2e)
   cli_tests=$(test_binaries -p depin-cli --test cli_network --test cli_token --test cli_device \
     --test cli_stake --test cli_frac --test walkthrough)
+  crank_tests=$(test_binaries -p depin-crank --test e2e)
   logs=$(mktemp -d)
   run_suite() {
     local name=$1
@@ -93,9 +94,10 @@ if [ "${1:-}" != "--native" ]; then
   run_suite client-rpc $rpc_tests &
   run_suite cli-e2e $e2e_tests &
   run_suite cli-commands $cli_tests &
+  run_suite crank-e2e $crank_tests &
   wait
   failed=0
-  for suite in client-rpc cli-e2e cli-commands; do
+  for suite in client-rpc cli-e2e cli-commands crank-e2e; do
     step "$suite"
     cat "$logs/$suite.log"
     [ "$(cat "$logs/$suite.status")" = 0 ] || { echo "test.sh: $suite failed" >&2; failed=1; }

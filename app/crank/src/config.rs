@@ -46,6 +46,26 @@ use crate::epoch::{PipelineConfig, PushPolicy, UpkeepPolicy};
 /// The environment variables' prefix.
 pub const ENV_PREFIX: &str = "DEPIN_CRANK_";
 
+/// The settings an environment variable may set. Other `DEPIN_CRANK_*`
+/// variables belong to the binary (`_CONFIG`, `_LOG_FORMAT`) or the fault
+/// hook (`_ABORT_AT`), not to the file.
+pub const OVERRIDABLE: [&str; 14] = [
+    "url",
+    "database",
+    "listen",
+    "network",
+    "distributor",
+    "treasury_account",
+    "oracle_keypair",
+    "treasury_keypair",
+    "role",
+    "primary_url",
+    "grace_secs",
+    "first_epoch",
+    "tick_secs",
+    "low_balance_sol",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleName {
@@ -167,6 +187,9 @@ impl CrankConfig {
                 continue;
             };
             let key = key.to_ascii_lowercase();
+            if !OVERRIDABLE.contains(&key.as_str()) {
+                continue;
+            }
             // Numbers and booleans stay numbers and booleans; the rest are
             // strings (addresses, paths, URLs).
             let parsed = toml::from_str::<toml::Table>(&format!("v = {value}"))

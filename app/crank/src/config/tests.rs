@@ -52,6 +52,9 @@ fn environment_variables_override_the_file() {
         ),
         ("DEPIN_CRANK_LISTEN".to_string(), "0.0.0.0:9000".to_string()),
         ("UNRELATED".to_string(), "x".to_string()),
+        // The binary's and the fault hook's own variables are not settings.
+        ("DEPIN_CRANK_ABORT_AT".to_string(), "sent:fund".to_string()),
+        ("DEPIN_CRANK_LOG_FORMAT".to_string(), "json".to_string()),
     ];
     let config = CrankConfig::parse(&text(""), "crank.toml", env).unwrap();
     assert_eq!(config.grace_secs, 30);

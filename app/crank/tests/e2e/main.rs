@@ -1,0 +1,299 @@
+//! The `depin-crank` binary runs a network on a real `solana-test-validator`
+//! through a faulty RPC proxy (drops, lost answers, delays, 429s): devices
+//! report over HTTP, the crank is aborted at several points between sending
+//! a transaction and recording it and restarted each time, and in the end
+//! the root is posted once, the distributor and the staking pool funded
+//! once, and every owner paid once.
+
+mod process;
+// The verifier key is for the bank tests.
+#[allow(dead_code)]
+#[path = "../common/world.rs"]
+mod world;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use depin_client::report::EpochSchedule;
+use depin_client::rewards::{self, Guards};
+use depin_client::rpc::RpcCluster;
+use depin_client::{registry, staking, token, Cluster, Keypair, Signer};
+use depin_crank::simulate::{Period, Simulator};
+use depin_localnet::{sbf_dir, validator_for_tests, FaultProxy, Faults, SbfProgram};
+
+use process::{CrankProcess, Exit};
+use world::{World, SOL};
+
+const EPOCH_SECS: u32 = 60;
+const GRACE_SECS: u32 = 5;
+const EMISSION: u64 = 1_000_000;
+const STAKING_PER_EPOCH: u64 = 10_000;
+
+fn programs() -> Vec<SbfProgram> {
+    depin_client::PROGRAMS
+        .iter()
+        .map(|(name, id)| SbfProgram {
+            name: name.to_string(),
+            id: id.to_bytes(),
+            address: id.to_string(),
+        })
+        .collect()
+}
+
+fn write_keypair(path: &PathBuf, keypair: &Keypair) {
+    std::fs::write(path, format!("{:?}", keypair.to_bytes().to_vec())).unwrap();
+}
+
+/// Waits until the cluster's clock reads at least `unix`.
+async fn wait_for_chain_time(cluster: &RpcCluster, unix: i64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    while cluster.unix_timestamp().await.unwrap() < unix {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the chain's clock stalls before {unix}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_crank_runs_a_network_through_kills_and_rpc_faults() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let Some(validator) =
+        validator_for_tests("the crank on a validator", &programs(), &sbf_dir(&repo)).await
+    else {
+        return;
+    };
+    let payer = Keypair::new();
+    let direct = RpcCluster::new(&validator.rpc_url(), payer.insecure_clone()).unwrap();
+    direct.airdrop(&payer.pubkey(), 50 * SOL).await.unwrap();
+    let world = World::build(&direct, Guards::SINGLE_ORACLE, EPOCH_SECS).await;
+    let network = registry::network(&direct, &world.network).await.unwrap();
+    let schedule = EpochSchedule::of(&network);
+    let now = direct.unix_timestamp().await.unwrap();
+    // The devices were registered in this epoch: the crank starts with the
+    // next one, which they are active through.
+    let epoch = schedule.epoch_at(now).unwrap() + 1;
+    let window = schedule.window(epoch).unwrap();
+    let treasury_before = token::balance(&direct, &world.treasury_account)
+        .await
+        .unwrap();
+
+    let proxy = FaultProxy::start(
+        validator.rpc_port(),
+        Faults {
+            drop_request: 0.04,
+            drop_response: 0.04,
+            delay: 0.1,
+            delay_for: Duration::from_millis(300),
+            too_many_requests: 0.04,
+            seed: 11,
+        },
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (oracle_file, treasury_file) = (
+        dir.path().join("oracle.json"),
+        dir.path().join("treasury.json"),
+    );
+    write_keypair(&oracle_file, &world.oracle);
+    write_keypair(&treasury_file, &world.admin);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let crank_url = format!("http://127.0.0.1:{port}");
+    let config = dir.path().join("crank.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+url = "{url}"
+database = "{db}"
+listen = "127.0.0.1:{port}"
+network = "{network}"
+distributor = "{distributor}"
+treasury_account = "{treasury}"
+oracle_keypair = "{oracle}"
+treasury_keypair = "{treasury_key}"
+grace_secs = {GRACE_SECS}
+first_epoch = {epoch}
+tick_secs = 1
+
+[scoring]
+emission_per_epoch = {EMISSION}
+per_device_cap = {EMISSION}
+operator_share_bps = 2_000
+min_work_wh = 1
+
+[push]
+min_amount = 1
+per_transaction = 2
+lamports_per_epoch = 1_000_000
+
+[upkeep]
+staking_reward_per_epoch = {STAKING_PER_EPOCH}
+close_offerings = true
+"#,
+            url = proxy.url(),
+            db = dir.path().join("crank.db").display(),
+            network = world.network,
+            distributor = world.distributor,
+            treasury = world.treasury_account,
+            oracle = oracle_file.display(),
+            treasury_key = treasury_file.display(),
+        ),
+    )
+    .unwrap();
+
+    // The crank runs; once the epoch's first 20 s are over the devices
+    // report them, and the third also sends a different report for them.
+    let crank = CrankProcess::start(&config, None);
+    crank.wait_healthy(&crank_url).await;
+    wait_for_chain_time(&direct, window.start + 20).await;
+    let until = window.start + 20;
+    while (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64)
+        < until
+    {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let devices: Vec<Keypair> = world
+        .owners
+        .iter()
+        .map(|o| o.device.insecure_clone())
+        .collect();
+    let simulator = Simulator::new(&crank_url, world.network, devices);
+    let period = Period {
+        start: window.start,
+        secs: 20,
+        energy_wh: 50,
+        uptime_secs: 20,
+    };
+    let mut pending = simulator.reports(period);
+    for _ in 0..10 {
+        let sent = simulator.send_each(&pending, 3).await;
+        if sent.accepted == pending.len() {
+            pending.clear();
+            break;
+        }
+        // 503s (the faulty RPC behind the device cache) are retried; a
+        // retry of a stored report is answered as accepted.
+        assert!(sent.rejected.is_empty(), "{sent:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(pending.is_empty(), "reports still refused after retries");
+    let third = &simulator.devices()[2];
+    let conflicting = simulator.report(
+        third,
+        Period {
+            energy_wh: 60,
+            ..period
+        },
+        u64::MAX / 2,
+    );
+    let sent = simulator.send_each(&[conflicting], 1).await;
+    assert_eq!(sent.rejected.get("conflict"), Some(&1), "{sent:?}");
+    crank.stop();
+
+    // Aborted between sending and recording, at three points, in turn.
+    for point in ["sent:fund", "sent:post_root", "sent:push_claims"] {
+        let crank = CrankProcess::start(&config, Some(point));
+        assert_eq!(
+            crank.wait_exit(Duration::from_secs(240)),
+            Exit::Aborted,
+            "at {point}"
+        );
+    }
+    let crank = CrankProcess::start(&config, None);
+    crank.wait_healthy(&crank_url).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let summary: serde_json::Value = reqwest::get(format!("{crank_url}/v1/epochs/{epoch}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if summary["steps"].as_array().is_some_and(|s| s.len() == 9) {
+            assert_eq!(summary["results"]["freeze"]["reports"], 2);
+            assert_eq!(summary["results"]["freeze"]["conflicts"], 1);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "epoch {epoch} not done: {summary}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+
+    // Exactly once, everything.
+    let distributor = rewards::distributor(&direct, &world.distributor)
+        .await
+        .unwrap();
+    assert_eq!(distributor.epoch, epoch);
+    assert_eq!(distributor.cumulative_total, EMISSION);
+    assert_eq!(distributor.total_funded, EMISSION, "funded once");
+    assert_eq!(distributor.total_claimed, EMISSION, "pushed once");
+    let proposal = rewards::root_proposal(&direct, &world.distributor)
+        .await
+        .unwrap();
+    assert_eq!(proposal.sequence, 1, "one root proposed");
+    let mut balances = vec![];
+    for owner in &world.owners {
+        balances.push(token::balance(&direct, &owner.account).await.unwrap());
+    }
+    assert_eq!(balances, [500_000, 500_000, 0]);
+    let pool = staking::pool(&direct, &world.network).await.unwrap();
+    assert_eq!(
+        pool.total_rewards_funded, STAKING_PER_EPOCH,
+        "staking funded once"
+    );
+    let treasury = token::balance(&direct, &world.treasury_account)
+        .await
+        .unwrap();
+    assert_eq!(treasury, treasury_before - EMISSION - STAKING_PER_EPOCH);
+
+    // The operator's views: status, the proofs API, a replay.
+    let reward: serde_json::Value = reqwest::get(format!(
+        "{crank_url}/v1/rewards/{}",
+        world.owners[0].owner.pubkey()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(reward["cumulative_amount"], 500_000);
+    let metrics = reqwest::get(format!("{crank_url}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(&format!("depin_crank_last_root_epoch {epoch}")),
+        "{metrics}"
+    );
+    crank.stop();
+    let status = process::run_json(&config, &["status"]);
+    assert_eq!(status["chain"]["root_epoch"], epoch);
+    assert_eq!(status["pipeline"]["epoch"], epoch + 1);
+    let replay = process::run_json(&config, &["replay-epoch", &epoch.to_string()]);
+    assert_eq!(replay["differences"], serde_json::json!([]), "{replay}");
+
+    let counts = proxy.counts();
+    eprintln!("faults injected: {counts:?}");
+    assert!(
+        counts.dropped_requests > 0 && counts.dropped_responses > 0,
+        "{counts:?}"
+    );
+    assert!(
+        counts.delayed > 0 && counts.too_many_requests > 0,
+        "{counts:?}"
+    );
+}
