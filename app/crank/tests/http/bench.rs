@@ -2,8 +2,9 @@
 //! loopback to a crank committing durably to SQLite.
 //!
 //! `cargo test -p depin-crank --test http -- --ignored --nocapture ingest_throughput`
-//! Scale with `BENCH_DEVICES` (default 2,000) and `BENCH_HOURS` (default 5:
-//! reports per device for each endpoint).
+//! Scale with `BENCH_DEVICES` (default 2,000), `BENCH_HOURS` (default 5:
+//! reports per device for each endpoint) and `BENCH_CONCURRENCY` (default
+//! 64 single requests in flight).
 
 use depin_crank::simulate::{Period, SendSummary, Simulator};
 
@@ -14,6 +15,29 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|value| value.parse().ok())
         .unwrap_or(default)
+}
+
+/// Group commits so far: how many, and the seconds they took in all.
+async fn commits(crank: &Crank) -> (u64, f64) {
+    let count = crank
+        .metric("depin_crank_ingest_commit_seconds_count")
+        .await;
+    let seconds = crank
+        .metric_value("depin_crank_ingest_commit_seconds_sum")
+        .await
+        .parse()
+        .unwrap();
+    (count, seconds)
+}
+
+fn print_commits(reports: usize, before: (u64, f64), after: (u64, f64)) {
+    let (count, seconds) = (after.0 - before.0, after.1 - before.1);
+    println!(
+        "  {count} group commits, {:.1} reports and {:.2} ms each, committer busy {:.2} s",
+        reports as f64 / count.max(1) as f64,
+        seconds * 1e3 / count.max(1) as f64,
+        seconds
+    );
 }
 
 fn print(label: &str, summary: &SendSummary) {
@@ -76,22 +100,25 @@ async fn ingest_throughput() {
         verifying.elapsed().as_secs_f64() * 1e6 / sample.len() as f64
     );
 
-    let summary = simulator.send_each(&single, 64).await;
-    print("POST /v1/reports, concurrency 64", &summary);
-    assert_eq!(summary.accepted, single.len(), "{summary:?}");
-    let commits = crank
-        .metric("depin_crank_ingest_commit_batch_size_count")
-        .await;
-    println!(
-        "  {commits} group commits, {:.1} reports per commit",
-        single.len() as f64 / commits.max(1) as f64
-    );
-
-    let summary = simulator.send_batches(&batched, 200, 8).await;
+    let concurrency = env_usize("BENCH_CONCURRENCY", 64);
+    let before = commits(&crank).await;
+    let summary = simulator.send_each(&single, concurrency).await;
     print(
-        "POST /v1/reports/batch (200 per request), concurrency 8",
+        &format!("POST /v1/reports, concurrency {concurrency}"),
+        &summary,
+    );
+    assert_eq!(summary.accepted, single.len(), "{summary:?}");
+    let after = commits(&crank).await;
+    print_commits(single.len(), before, after);
+
+    // Whole devices per batch: about 200 reports.
+    let per_batch = (200 / hours as usize).max(1) * hours as usize;
+    let summary = simulator.send_batches(&batched, per_batch, 8).await;
+    print(
+        &format!("POST /v1/reports/batch ({per_batch} per request), concurrency 8"),
         &summary,
     );
     assert_eq!(summary.accepted, batched.len());
+    print_commits(batched.len(), after, commits(&crank).await);
     assert_eq!(crank.stored().len(), single.len() + batched.len());
 }

@@ -8,4 +8,5 @@ mod chain;
 mod epochs;
 mod ops;
 mod reports;
+mod simulator;
 mod support;

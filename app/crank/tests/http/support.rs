@@ -376,13 +376,17 @@ impl Crank {
     /// A counter's value in `GET /metrics`, e.g.
     /// `depin_crank_reports_rejected_total{reason="late"}`.
     pub async fn metric(&self, series: &str) -> u64 {
+        self.metric_value(series).await.parse().unwrap()
+    }
+
+    /// A series' value as written (sums are floats).
+    pub async fn metric_value(&self, series: &str) -> String {
         let (status, text) = self.get_text("/metrics").await;
         assert_eq!(status, 200);
         text.lines()
             .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
             .unwrap_or_else(|| panic!("{series} not in /metrics:\n{text}"))
-            .parse()
-            .unwrap()
+            .to_owned()
     }
 }
 
