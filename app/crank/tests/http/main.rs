@@ -6,6 +6,7 @@ mod batch;
 mod bench;
 mod chain;
 mod epochs;
+mod group_commit;
 mod ops;
 mod reports;
 mod simulator;
