@@ -58,7 +58,9 @@ impl SendSummary {
         sorted[rank.min(sorted.len() - 1)]
     }
 
-    fn merge(&mut self, other: SendSummary) {
+    /// Adds `other`'s counts, latencies and wall time to these (sends run
+    /// one after the other).
+    pub fn merge(&mut self, other: SendSummary) {
         self.accepted += other.accepted;
         for (code, n) in other.rejected {
             *self.rejected.entry(code).or_default() += n;
@@ -67,6 +69,7 @@ impl SendSummary {
             *self.failed.entry(what).or_default() += n;
         }
         self.latencies.extend(other.latencies);
+        self.elapsed += other.elapsed;
     }
 
     /// Counts one report's verdict: a 202 or batch entry

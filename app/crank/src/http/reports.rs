@@ -50,39 +50,28 @@ pub(super) async fn post_batch(
         Ok(body) => body,
         Err(rejection) => return body_error(rejection),
     };
-    let entries: Vec<serde_json::Value> = match serde_json::from_slice(&body) {
-        Ok(entries) => entries,
-        Err(parse) => {
-            state.ingestor.count_malformed();
-            let rejection = Rejection::Malformed(format!("the body is not a JSON array: {parse}"));
-            return json(StatusCode::BAD_REQUEST, &rejection.to_json());
+    // The usual batch parses in one pass; only a batch with a bad entry is
+    // parsed again entry by entry, to refuse just those.
+    let (parsed, results) = match SignedReport::batch_from_json(&body) {
+        Ok(parsed) => {
+            let results = vec![None; parsed.len()];
+            (parsed, results)
         }
+        Err(_) => match parse_each(&state, &body) {
+            Ok(each) => each,
+            Err(not_an_array) => {
+                state.ingestor.count_malformed();
+                return json(StatusCode::BAD_REQUEST, &not_an_array.to_json());
+            }
+        },
     };
     let limit = state.limits.max_batch;
-    if entries.len() > limit {
+    if results.len() > limit {
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "batch_too_large",
-            format!("{} reports in one batch; at most {limit}", entries.len()),
+            format!("{} reports in one batch; at most {limit}", results.len()),
         );
-    }
-
-    // Parse each entry; ingest the ones that parsed, in their order.
-    let mut results: Vec<Option<serde_json::Value>> = Vec::with_capacity(entries.len());
-    let mut parsed = Vec::with_capacity(entries.len());
-    for entry in entries {
-        match serde_json::from_value::<SignedReport>(entry) {
-            Ok(signed) => {
-                parsed.push(signed);
-                results.push(None);
-            }
-            Err(parse) => {
-                state.ingestor.count_malformed();
-                let mut refused = Rejection::Malformed(parse.to_string()).to_json();
-                refused["status"] = "rejected".into();
-                results.push(Some(refused));
-            }
-        }
     }
     let verdicts = match state.ingestor.ingest_batch(parsed).await {
         Ok(verdicts) => verdicts,
@@ -101,6 +90,35 @@ pub(super) async fn post_batch(
         })
         .collect();
     json(StatusCode::OK, &serde_json::json!({ "results": results }))
+}
+
+/// The reports that parse, and for each entry its refusal if it did not
+/// (`None` where a parsed report goes); refused whole if the body is no
+/// JSON array.
+#[allow(clippy::type_complexity)]
+fn parse_each(
+    state: &AppState,
+    body: &[u8],
+) -> Result<(Vec<SignedReport>, Vec<Option<serde_json::Value>>), Rejection> {
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(body)
+        .map_err(|parse| Rejection::Malformed(format!("the body is not a JSON array: {parse}")))?;
+    let mut parsed = Vec::with_capacity(entries.len());
+    let mut results = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match serde_json::from_value::<SignedReport>(entry) {
+            Ok(signed) => {
+                parsed.push(signed);
+                results.push(None);
+            }
+            Err(parse) => {
+                state.ingestor.count_malformed();
+                let mut refused = Rejection::Malformed(parse.to_string()).to_json();
+                refused["status"] = "rejected".into();
+                results.push(Some(refused));
+            }
+        }
+    }
+    Ok((parsed, results))
 }
 
 fn unavailable(failure: &IngestError) -> Response {

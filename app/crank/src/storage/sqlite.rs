@@ -118,9 +118,11 @@ fn accept_one(tx: &Transaction<'_>, report: &ReportRow) -> StorageResult<AcceptO
     let epoch = to_i64("epoch", report.epoch)?;
 
     let same_period = tx
-        .query_row(
+        .prepare_cached(
             "SELECT id, message, epoch, conflicted FROM reports
              WHERE network = ?1 AND device = ?2 AND period_start = ?3",
+        )?
+        .query_row(
             (&report.network, &report.device, report.period_start),
             |row| {
                 Ok(SamePeriod {
@@ -152,22 +154,20 @@ fn accept_one(tx: &Transaction<'_>, report: &ReportRow) -> StorageResult<AcceptO
     let last_sequence = last_sequence(tx, &report.network, &report.device)?;
     if let Some(stored) = same_period {
         raise_sequence(tx, report, sequence, last_sequence)?;
-        tx.execute(
-            "UPDATE reports SET conflicted = 1 WHERE id = ?1",
-            [stored.id],
-        )?;
-        tx.execute(
+        tx.prepare_cached("UPDATE reports SET conflicted = 1 WHERE id = ?1")?
+            .execute([stored.id])?;
+        tx.prepare_cached(
             "INSERT INTO conflicts (first_report_id, second_sequence, second_message,
                                     second_signature, second_received_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            (
-                stored.id,
-                sequence,
-                &report.message,
-                &report.signature,
-                report.received_at,
-            ),
-        )?;
+        )?
+        .execute((
+            stored.id,
+            sequence,
+            &report.message,
+            &report.signature,
+            report.received_at,
+        ))?;
         let conflict_id = tx.last_insert_rowid();
         return Ok(AcceptOutcome::Rejected(Rejection::Conflict { conflict_id }));
     }
@@ -179,24 +179,24 @@ fn accept_one(tx: &Transaction<'_>, report: &ReportRow) -> StorageResult<AcceptO
         }
     }
     raise_sequence(tx, report, sequence, last_sequence)?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO reports (network, device, period_start, period_secs, sequence, energy_wh,
                               uptime_secs, epoch, message, signature, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        (
-            &report.network,
-            &report.device,
-            report.period_start,
-            report.period_secs,
-            sequence,
-            energy_wh,
-            report.uptime_secs,
-            epoch,
-            &report.message,
-            &report.signature,
-            report.received_at,
-        ),
-    )?;
+    )?
+    .execute((
+        &report.network,
+        &report.device,
+        report.period_start,
+        report.period_secs,
+        sequence,
+        energy_wh,
+        report.uptime_secs,
+        epoch,
+        &report.message,
+        &report.signature,
+        report.received_at,
+    ))?;
     Ok(AcceptOutcome::Accepted {
         report_id: tx.last_insert_rowid(),
     })
@@ -216,17 +216,13 @@ fn retry_outcome(
                 report_id: stored.id,
             }));
         }
-        tx.query_row(
-            "SELECT min(id) FROM conflicts WHERE first_report_id = ?1",
-            [stored.id],
-            |row| row.get(0),
-        )?
+        tx.prepare_cached("SELECT min(id) FROM conflicts WHERE first_report_id = ?1")?
+            .query_row([stored.id], |row| row.get(0))?
     } else {
-        tx.query_row(
+        tx.prepare_cached(
             "SELECT min(id) FROM conflicts WHERE first_report_id = ?1 AND second_message = ?2",
-            (stored.id, message),
-            |row| row.get(0),
         )?
+        .query_row((stored.id, message), |row| row.get(0))?
     };
     Ok(conflict_id.map(|conflict_id| AcceptOutcome::Rejected(Rejection::Conflict { conflict_id })))
 }
@@ -240,31 +236,27 @@ fn raise_sequence(
     if last_sequence.is_some_and(|last| last >= sequence) {
         return Ok(());
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO device_sequences (network, device, last_sequence) VALUES (?1, ?2, ?3)
          ON CONFLICT (network, device) DO UPDATE SET last_sequence = excluded.last_sequence",
-        (&report.network, &report.device, sequence),
-    )?;
+    )?
+    .execute((&report.network, &report.device, sequence))?;
     Ok(())
 }
 
 fn last_sequence(conn: &Connection, network: &Key32, device: &Key32) -> StorageResult<Option<i64>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT last_sequence FROM device_sequences WHERE network = ?1 AND device = ?2",
-            (network, device),
-            |row| row.get(0),
-        )
+        )?
+        .query_row((network, device), |row| row.get(0))
         .optional()?)
 }
 
 fn is_frozen(conn: &Connection, network: &Key32, epoch: i64) -> StorageResult<bool> {
     Ok(conn
-        .query_row(
-            "SELECT 1 FROM frozen_epochs WHERE network = ?1 AND epoch = ?2",
-            (network, epoch),
-            |_| Ok(()),
-        )
+        .prepare_cached("SELECT 1 FROM frozen_epochs WHERE network = ?1 AND epoch = ?2")?
+        .query_row((network, epoch), |_| Ok(()))
         .optional()?
         .is_some())
 }

@@ -1,7 +1,6 @@
 //! The chain-backed device source on an in-process bank: a device
 //! registered on chain is found, and a report it signs is accepted.
 
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use depin_client::depin_registry::pda;
@@ -14,7 +13,6 @@ use depin_crank::http::Limits;
 use depin_crank::ingest::{
     load_schedule, ChainDevices, DeviceCache, DeviceCacheConfig, DeviceSource, ManualClock,
 };
-use depin_crank::storage::SqliteStorage;
 
 use crate::support::*;
 
@@ -103,10 +101,7 @@ async fn a_device_registered_on_chain_is_found_and_its_report_accepted() {
 
     // The whole path: a crank reading devices from the bank.
     let dir = tempfile::tempdir().unwrap();
-    let storage = Arc::new(TestStorage {
-        sqlite: SqliteStorage::open(dir.path().join("crank.db")).unwrap(),
-        fail_writes: AtomicBool::new(false),
-    });
+    let storage = Arc::new(TestStorage::open(dir.path().join("crank.db")));
     let cache = DeviceCache::new(source, network, DeviceCacheConfig::default());
     let clock = Arc::new(ManualClock::new(schedule.origin + 2 * HOUR));
     let crank = Crank::serve(

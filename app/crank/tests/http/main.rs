@@ -6,6 +6,8 @@ mod batch;
 mod bench;
 mod chain;
 mod epochs;
+mod group_commit;
 mod ops;
 mod reports;
+mod simulator;
 mod support;

@@ -2,7 +2,7 @@
 //! a hand-set clock and an in-memory device registry.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -95,13 +95,30 @@ impl DeviceSource for FakeDevices {
     }
 }
 
-/// SQLite storage whose writes can be made to fail (a full disk).
+/// SQLite storage whose writes can be made to fail (a full disk), slowed
+/// down, or made to fail for one poisoned report; it counts the
+/// transactions that accept reports.
 pub struct TestStorage {
     pub sqlite: SqliteStorage,
     pub fail_writes: AtomicBool,
+    /// Added to every `accept_batch` (a slow disk).
+    pub commit_delay_ms: AtomicU64,
+    /// A batch holding a report with this sequence fails whole.
+    pub poison_sequence: AtomicU64,
+    pub transactions: AtomicUsize,
 }
 
 impl TestStorage {
+    pub fn open(path: impl AsRef<std::path::Path>) -> TestStorage {
+        TestStorage {
+            sqlite: SqliteStorage::open(path).unwrap(),
+            fail_writes: AtomicBool::new(false),
+            commit_delay_ms: AtomicU64::new(0),
+            poison_sequence: AtomicU64::new(u64::MAX),
+            transactions: AtomicUsize::new(0),
+        }
+    }
+
     fn check_writes(&self) -> StorageResult<()> {
         if self.fail_writes.load(Ordering::SeqCst) {
             return Err(StorageError::Backend("disk full (test)".into()));
@@ -112,7 +129,15 @@ impl TestStorage {
 
 impl Storage for TestStorage {
     fn accept_batch(&self, reports: &[ReportRow]) -> StorageResult<Vec<AcceptOutcome>> {
+        self.transactions.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(
+            self.commit_delay_ms.load(Ordering::SeqCst),
+        ));
         self.check_writes()?;
+        let poison = self.poison_sequence.load(Ordering::SeqCst);
+        if reports.iter().any(|report| report.sequence == poison) {
+            return Err(StorageError::Malformed("poisoned report (test)".into()));
+        }
         self.sqlite.accept_batch(reports)
     }
     fn last_sequence(&self, network: &Key32, device: &Key32) -> StorageResult<Option<u64>> {
@@ -190,10 +215,7 @@ impl Crank {
 
     pub async fn start_with(options: Options) -> Crank {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Arc::new(TestStorage {
-            sqlite: SqliteStorage::open(dir.path().join("crank.db")).unwrap(),
-            fail_writes: AtomicBool::new(false),
-        });
+        let storage = Arc::new(TestStorage::open(dir.path().join("crank.db")));
         let network = Pubkey::new_from_array([42; 32]);
         let devices = Arc::new(FakeDevices::default());
         let cache = DeviceCache::new(
@@ -376,13 +398,17 @@ impl Crank {
     /// A counter's value in `GET /metrics`, e.g.
     /// `depin_crank_reports_rejected_total{reason="late"}`.
     pub async fn metric(&self, series: &str) -> u64 {
+        self.metric_value(series).await.parse().unwrap()
+    }
+
+    /// A series' value as written (sums are floats).
+    pub async fn metric_value(&self, series: &str) -> String {
         let (status, text) = self.get_text("/metrics").await;
         assert_eq!(status, 200);
         text.lines()
             .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
             .unwrap_or_else(|| panic!("{series} not in /metrics:\n{text}"))
-            .parse()
-            .unwrap()
+            .to_owned()
     }
 }
 
