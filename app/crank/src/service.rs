@@ -179,10 +179,7 @@ impl<C: Cluster> Crank<C> {
         if let (Some(before), Ok(Progress::Waiting { epoch, .. })) = (before, &result) {
             self.count_push_claims(before, *epoch);
         }
-        if let Err(error) = self.observe().await {
-            self.metrics.rpc_errors.inc();
-            tracing::warn!(%error, "reading the chain for the proof book and gauges failed");
-        }
+        self.observe().await;
         result
     }
 
@@ -202,35 +199,53 @@ impl<C: Cluster> Crank<C> {
         }
     }
 
-    async fn observe(&self) -> Result<(), PipelineError> {
+    /// Refreshes the proof book and the gauges; each part on its own, so a
+    /// failed read (a flaky RPC) leaves the others fresh.
+    async fn observe(&self) {
+        let failed = |what: &str, error: &dyn std::fmt::Display| {
+            self.metrics.rpc_errors.inc();
+            tracing::warn!(%error, "{what} failed; retrying next tick");
+        };
+        if let Err(error) = self.book.reload() {
+            failed("loading the claimable tree", &error);
+        }
         let cluster = self.pipeline.cluster();
-        self.book.reload()?;
-        self.book.refresh_claimed(cluster).await?;
-        let distributor =
-            rewards::distributor(cluster, &self.pipeline.config().distributor).await?;
-        self.metrics.last_root_epoch.set(distributor.epoch as i64);
-        let now = cluster.unix_timestamp().await?;
-        if let (Some(chain_epoch), Ok(epoch)) = (
-            self.pipeline.schedule().epoch_at(now),
-            self.pipeline.current_epoch().await,
-        ) {
-            self.metrics
-                .epoch_lag
-                .set(chain_epoch.saturating_sub(epoch) as i64);
+        if let Err(error) = self.book.refresh_claimed(cluster).await {
+            failed("reading what leaves claimed", &error);
+        }
+        match rewards::distributor(cluster, &self.pipeline.config().distributor).await {
+            Ok(distributor) => self.metrics.last_root_epoch.set(distributor.epoch as i64),
+            Err(error) => failed("reading the distributor", &error),
+        }
+        match cluster.unix_timestamp().await {
+            Ok(now) => {
+                if let (Some(chain_epoch), Ok(epoch)) = (
+                    self.pipeline.schedule().epoch_at(now),
+                    self.pipeline.current_epoch().await,
+                ) {
+                    self.metrics
+                        .epoch_lag
+                        .set(chain_epoch.saturating_sub(epoch) as i64);
+                }
+            }
+            Err(error) => failed("reading the chain's clock", &error),
         }
         let oracle = self.pipeline.oracle();
-        let lamports = cluster.get_balance(&oracle).await?;
-        self.metrics.oracle_lamports.set(lamports as i64);
-        let low = lamports < self.low_balance_lamports;
-        if low {
-            tracing::warn!(
-                %oracle,
-                sol = lamports as f64 / 1e9,
-                "the crank's oracle key is running low on SOL: fund it"
-            );
+        match cluster.get_balance(&oracle).await {
+            Ok(lamports) => {
+                self.metrics.oracle_lamports.set(lamports as i64);
+                let low = lamports < self.low_balance_lamports;
+                if low {
+                    tracing::warn!(
+                        %oracle,
+                        sol = lamports as f64 / 1e9,
+                        "the crank's oracle key is running low on SOL: fund it"
+                    );
+                }
+                self.metrics.low_balance.set(i64::from(low));
+            }
+            Err(error) => failed("reading the oracle's balance", &error),
         }
-        self.metrics.low_balance.set(i64::from(low));
-        Ok(())
     }
 
     /// Ticks every `every` until `shutdown` completes.

@@ -56,6 +56,22 @@ async fn wait_for_chain_time(cluster: &RpcCluster, unix: i64) {
     }
 }
 
+/// GETs `url` until `done` holds for its JSON (30 s at most).
+async fn poll_json(url: &str, done: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = match reqwest::get(url).await {
+            Ok(response) => response.json().await.unwrap_or_default(),
+            Err(_) => serde_json::Value::Null,
+        };
+        if done(&body) {
+            return body;
+        }
+        assert!(std::time::Instant::now() < deadline, "{url}: {body}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_crank_runs_a_network_through_kills_and_rpc_faults() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -259,26 +275,29 @@ close_offerings = true
     assert_eq!(treasury, treasury_before - EMISSION - STAKING_PER_EPOCH);
 
     // The operator's views: status, the proofs API, a replay.
-    let reward: serde_json::Value = reqwest::get(format!(
-        "{crank_url}/v1/rewards/{}",
-        world.owners[0].owner.pubkey()
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    assert_eq!(reward["cumulative_amount"], 500_000);
-    let metrics = reqwest::get(format!("{crank_url}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        metrics.contains(&format!("depin_crank_last_root_epoch {epoch}")),
-        "{metrics}"
-    );
+    // The proof book reloads after each tick.
+    let reward_url = format!("{crank_url}/v1/rewards/{}", world.owners[0].owner.pubkey());
+    let reward = poll_json(&reward_url, |r| r["cumulative_amount"] == 500_000).await;
+    assert_eq!(reward["claimable"], 0, "{reward}");
+    // The gauges refresh after each tick.
+    let expected = format!("depin_crank_last_root_epoch {epoch}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let metrics = reqwest::get(format!("{crank_url}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if metrics.contains(&expected) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{expected} missing:\n{metrics}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     crank.stop();
     let status = process::run_json(&config, &["status"]);
     assert_eq!(status["chain"]["root_epoch"], epoch);
