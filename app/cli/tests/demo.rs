@@ -32,4 +32,17 @@ fn the_demo_has_a_json_form() {
     assert!(steps
         .iter()
         .any(|s| s["step"].as_str().unwrap().contains("register")));
+    // The crank chapter: reports over HTTP, an epoch closed and paid, and
+    // the proofs API answering for the battery's (pushed) reward.
+    let said = |text: &str| {
+        steps
+            .iter()
+            .any(|s| s["step"].as_str().unwrap().contains(text))
+    };
+    assert!(said("devices send 5 signed reports to the crank over HTTP"));
+    assert!(said("posted the root and pushed the rewards"));
+    assert!(
+        said("416.67 DPIN claimed of 416.67 DPIN"),
+        "the battery's reward is pushed: {steps:?}"
+    );
 }

@@ -1,5 +1,6 @@
 //! `depin demo`: the whole story so far, on an in-process cluster.
 
+mod crank;
 mod fractional;
 mod registry;
 mod rewards;
@@ -40,7 +41,7 @@ pub async fn run(sbf: bool, output: OutputFormat) -> Result<()> {
     if !json {
         console.print(&intro);
     }
-    let cluster = LocalCluster::start_with(mode, |_| {}).await;
+    let cluster = std::sync::Arc::new(LocalCluster::start_with(mode, |_| {}).await);
     let mut story = Story {
         cluster,
         steps: Table::new(&["step", "signature", "compute units"]),
@@ -52,6 +53,7 @@ pub async fn run(sbf: bool, output: OutputFormat) -> Result<()> {
     let rewarded = rewards::act(&mut story, &cast, &registered).await?;
     let staked = staking::act(&mut story, &cast, &registered, &rewarded).await?;
     let invested = fractional::act(&mut story, &cast, &registered).await?;
+    let cranked = crank::act(&mut story, &cast, &registered).await?;
 
     if json {
         let summary = serde_json::json!({
@@ -77,5 +79,7 @@ pub async fn run(sbf: bool, output: OutputFormat) -> Result<()> {
     .await?;
     rewards::print_summary(&mut console, &story.cluster, &cast, &rewarded).await?;
     staking::print_summary(&mut console, &story.cluster, &cast, &registered, &staked).await?;
-    fractional::print_summary(&mut console, &story.cluster, &cast, &invested).await
+    fractional::print_summary(&mut console, &story.cluster, &cast, &invested).await?;
+    crank::print_summary(&mut console, &cranked);
+    Ok(())
 }

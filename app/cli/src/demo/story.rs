@@ -7,7 +7,8 @@ use depin_client::{Cluster, Instruction, Keypair, Pubkey, Sent, Signer};
 use crate::table::{short, Table};
 
 pub struct Story {
-    pub cluster: LocalCluster,
+    /// Shared with the in-process crank's ingest (the crank chapter).
+    pub cluster: std::sync::Arc<LocalCluster>,
     pub steps: Table,
     /// The same steps for `--output json`: `{"step", "signature",
     /// "compute_units"}` (null where nothing was sent, or natively).
