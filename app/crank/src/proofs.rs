@@ -23,6 +23,8 @@ struct Loaded {
     epoch: u64,
     tree: RewardTree,
     ledger: Ledger,
+    /// The root's content, computed once (its total sums every leaf).
+    content: depin_client::rewards::RootContent,
 }
 
 /// On-chain claimed amounts by leaf index, as read at `as_of` (chain time).
@@ -84,10 +86,12 @@ impl ProofBook {
         };
         let active: ActiveTree = decode_json(&bytes, crate::epoch::ACTIVE_TREE)?;
         let tree = reward_tree(&self.distributor, &active.ledger);
+        let content = tree.content(active.tree.epoch);
         let loaded = Loaded {
             epoch: active.tree.epoch,
             tree,
             ledger: active.ledger,
+            content,
         };
         *self.loaded.write().expect("proof book lock") = Some(Arc::new(loaded));
         Ok(Some(epoch))
@@ -129,7 +133,7 @@ impl ProofBook {
             (amount, claimed.as_of)
         };
         let proof: Vec<String> = args.proof.iter().map(hex32).collect();
-        let content = loaded.tree.content(loaded.epoch);
+        let content = &loaded.content;
         Ok(json!({
             "distributor": self.distributor.to_string(),
             "epoch": loaded.epoch,

@@ -168,10 +168,17 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
     }
     story.note("devices send 5 signed reports to the crank over HTTP");
 
-    // Recipients need a DPIN account for push claims.
+    // Recipients need a DPIN account for push claims: owners (a tokenized
+    // device's manager, for the asset cannot spend) and operators.
     for device in [battery, inverter, charger] {
         let stored = registry::device(&story.cluster, &network, &device.pubkey()).await?;
-        for who in [stored.owner, stored.operator] {
+        let asset: Option<depin_client::depin_fractional::state::Asset> =
+            depin_client::fetch_optional(&story.cluster, &stored.owner)
+                .await
+                .ok()
+                .flatten();
+        let owner = asset.map_or(stored.owner, |asset| asset.authority);
+        for who in [owner, stored.operator] {
             if who != Pubkey::default() {
                 let ix = token::create_associated_idempotent(&payer, &who, &mint);
                 story.cluster.send(&[ix], &[]).await?;
@@ -241,18 +248,7 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
         .find(|(device, _)| device.pubkey() == *key)
         .map_or_else(|| short(key), |(_, label)| label.to_string())
     };
-    // A tokenized battery's rewards go to its asset (and on to the holders).
-    let battery_asset = depin_client::fractional::AssetKeys::of_device(
-        &depin_registry::pda::device(&network, &battery.pubkey()).0,
-    )
-    .asset;
-    let name_of = |key: &Pubkey| {
-        if *key == battery_asset {
-            "battery asset (holders)".to_string()
-        } else {
-            cast.name_of(key)
-        }
-    };
+    let name_of = |key: &Pubkey| cast.name_of(key);
     let mut scores = Table::new(&[
         "device",
         "work",
@@ -304,10 +300,9 @@ pub async fn act(story: &mut Story, cast: &Cast, registered: &Registered) -> Res
             dpin(token::balance(&story.cluster, &account).await?),
         ]);
     }
-    // The proofs API answers for the battery's owner from the same server.
-    let owner = registry::device(&story.cluster, &network, &battery.pubkey())
-        .await?
-        .owner;
+    // The proofs API answers for the battery's manager (dave tokenized it)
+    // from the same server.
+    let owner = cast.owners[3].key.pubkey();
     let response = client
         .get(format!("{url}/v1/rewards/{owner}"))
         .send()

@@ -56,12 +56,16 @@ impl<C: Cluster> Pipeline<C> {
             .map(|key| depin_registry::pda::device(network, key).0)
             .collect();
         let accounts = self.cluster.get_multiple_accounts(&addresses).await?;
-        let mut eligible: HashMap<Pubkey, bool> = HashMap::new();
-        let mut devices = Vec::with_capacity(keys.len());
+        let mut stored = Vec::with_capacity(keys.len());
         for ((key, address), account) in keys.iter().zip(&addresses).zip(accounts) {
             // A device closed since it reported earns nothing: nobody to pay.
             let Some(account) = account else { continue };
-            let device: Device = decode_device(address, &account.data)?;
+            stored.push((*key, decode_device(address, &account.data)?));
+        }
+        let payees = self.payees(&stored).await?;
+        let mut eligible: HashMap<Pubkey, bool> = HashMap::new();
+        let mut devices = Vec::with_capacity(stored.len());
+        for (key, device) in &stored {
             let operator = if device.operator == Pubkey::default() {
                 None
             } else {
@@ -83,7 +87,7 @@ impl<C: Cluster> Pipeline<C> {
             };
             devices.push(DeviceWork {
                 device: Key(key.to_bytes()),
-                owner: Key(device.owner.to_bytes()),
+                owner: Key(payees[&device.owner].to_bytes()),
                 operator,
                 work_wh: work[key],
                 active_through_epoch: device.status == DeviceStatus::Active
@@ -91,6 +95,35 @@ impl<C: Cluster> Pipeline<C> {
             });
         }
         Ok(devices)
+    }
+
+    /// Who is paid for each device owner: the owner itself, except that a
+    /// tokenized device's record belongs to its asset (a PDA that cannot
+    /// spend tokens), whose rewards go to the asset's manager
+    /// (`Asset::authority`), who holds its proceeds.
+    async fn payees(
+        &self,
+        devices: &[(Pubkey, Device)],
+    ) -> PipelineResult<HashMap<Pubkey, Pubkey>> {
+        let owners: Vec<Pubkey> = devices
+            .iter()
+            .map(|(_, device)| device.owner)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let accounts = self.cluster.get_multiple_accounts(&owners).await?;
+        let mut payees = HashMap::with_capacity(owners.len());
+        for (owner, account) in owners.into_iter().zip(accounts) {
+            let manager = account
+                .filter(|account| account.owner == depin_fractional::ID)
+                .and_then(|account| {
+                    use anchor_lang::AccountDeserialize;
+                    depin_fractional::state::Asset::try_deserialize(&mut &account.data[..]).ok()
+                })
+                .map(|asset| asset.authority);
+            payees.insert(owner, manager.unwrap_or(owner));
+        }
+        Ok(payees)
     }
 
     /// The root of the ledger after this epoch; none if nothing new was paid.

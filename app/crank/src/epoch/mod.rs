@@ -60,7 +60,8 @@ pub const VERIFIER_STEPS: [&str; 5] = ["pull", "freeze", "score", "tree", "appro
 /// Storage state keys.
 pub(crate) const LEDGER: &str = "ledger";
 pub(crate) const NEXT_EPOCH: &str = "next_epoch";
-pub(crate) const ACTIVE_TREE: &str = "active_tree";
+/// The claimable root's tree and ledger ([`ActiveTree`]), for the proofs API.
+pub const ACTIVE_TREE: &str = "active_tree";
 /// The epoch of [`ACTIVE_TREE`], small enough to poll.
 pub const ACTIVE_EPOCH: &str = "active_epoch";
 

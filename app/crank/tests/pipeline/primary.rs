@@ -1,4 +1,5 @@
 use depin_client::rewards::Guards;
+use depin_client::{Cluster, Signer};
 use depin_crank::epoch::{Progress, Role, PRIMARY_STEPS};
 use depin_crank::fault::Faults;
 use depin_crank::storage::Storage;
@@ -201,4 +202,54 @@ async fn replay_epoch_agrees_with_an_honest_run_and_names_each_difference() {
     );
     // The ledger replays the recorded scores, so the root still agrees.
     assert_eq!(replay.root_recomputed, replay.root_on_chain);
+}
+
+/// A tokenized device's record belongs to its asset, a PDA that could never
+/// spend a token: its rewards go to the asset's manager instead.
+#[tokio::test]
+async fn a_tokenized_devices_rewards_go_to_the_assets_manager() {
+    let s = Scenario::new(Guards::SINGLE_ORACLE).await;
+    let owner = &s.owners[0];
+    let device = depin_registry::pda::device(&s.network, &owner.device.pubkey()).0;
+    let payment_mint = depin_client::token::create_mint(s.cluster(), &s.admin.pubkey(), 6)
+        .await
+        .unwrap();
+    let ix = depin_client::fractional::create_asset(
+        &s.cluster().payer().pubkey(),
+        &owner.owner.pubkey(),
+        &s.network,
+        &device,
+        &payment_mint,
+        1_000,
+    );
+    s.cluster().send(&[ix], &[&owner.owner]).await.unwrap();
+    let asset = depin_client::fractional::AssetKeys::of_device(&device).asset;
+    let record = depin_client::registry::device(s.cluster(), &s.network, &owner.device.pubkey())
+        .await
+        .unwrap();
+    assert_eq!(record.owner, asset, "the asset holds the device record");
+
+    let crank = s
+        .pipeline("primary.db", Role::Primary, Faults::none())
+        .await;
+    s.ingest(crank_storage(&s).as_ref(), 2, &s.reports(2).await)
+        .await;
+    s.close(2).await;
+    crank.tick().await.unwrap();
+    let outcome = s.outcome().await;
+    assert_eq!(outcome.owner_balances, EPOCH_2_PAY, "the manager was paid");
+    let scored: depin_crank::epoch::ScoreRecord = serde_json::from_slice(
+        &crank_storage(&s)
+            .step_result(&s.network.to_bytes(), 2, "score")
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let manager = depin_scoring::Key(owner.owner.pubkey().to_bytes());
+    assert!(scored.inputs.devices.iter().any(|d| d.owner == manager));
+    assert!(scored
+        .inputs
+        .devices
+        .iter()
+        .all(|d| d.owner != depin_scoring::Key(asset.to_bytes())));
 }
