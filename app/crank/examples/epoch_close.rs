@@ -7,6 +7,9 @@
 //! `cargo run --profile measure -p depin-crank --example epoch_close -- 1000000`
 //! prints each phase's time and the peak resident memory (VmHWM).
 
+#[path = "support/memory.rs"]
+mod memory;
+
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -94,7 +97,7 @@ fn main() {
          peak memory {} MB; root {}",
         ledger_json.len() / 1_000_000,
         total.elapsed(),
-        peak_rss_mb(),
+        memory::peak_rss_mb(),
         hex32(&root)
     );
 }
@@ -125,17 +128,4 @@ fn owner_of(device: [u8; 32]) -> [u8; 32] {
     owner[0] &= 0xfe;
     owner[31] = 0xee;
     owner
-}
-
-fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024)
 }

@@ -5,6 +5,9 @@
 //!
 //! `cargo run --release -p depin-crank --example proofs_api -- 1000000 20000 32`
 
+#[path = "support/memory.rs"]
+mod memory;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -129,7 +132,7 @@ async fn main() {
         at(0.5),
         at(0.99),
         latencies[latencies.len() - 1],
-        peak_rss_mb()
+        memory::peak_rss_mb()
     );
 }
 
@@ -138,17 +141,4 @@ fn key(i: u64) -> Key {
     bytes[..8].copy_from_slice(&i.to_le_bytes());
     bytes[8..16].copy_from_slice(&i.wrapping_mul(0x9e3779b97f4a7c15).to_le_bytes());
     Key(bytes)
-}
-
-fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024)
 }

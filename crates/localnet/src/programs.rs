@@ -16,6 +16,20 @@ pub struct SbfProgram {
     pub address: String,
 }
 
+impl SbfProgram {
+    /// From a program's `.so` stem and its id (a `Pubkey`, or anything that
+    /// is 32 bytes shown in base58).
+    pub fn of(name: &str, id: &(impl AsRef<[u8]> + std::fmt::Display)) -> SbfProgram {
+        let mut bytes = [0u8; 32];
+        bytes.copy_from_slice(id.as_ref());
+        SbfProgram {
+            name: name.to_string(),
+            id: bytes,
+            address: id.to_string(),
+        }
+    }
+}
+
 /// Where `scripts/build-sbf` puts the programs: `$SBF_OUT_DIR`, else
 /// `target/deploy` under `repo`.
 pub fn sbf_dir(repo: &Path) -> PathBuf {

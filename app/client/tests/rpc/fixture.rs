@@ -14,11 +14,7 @@ pub const SOL: u64 = 1_000_000_000;
 pub fn programs() -> Vec<SbfProgram> {
     depin_client::PROGRAMS
         .iter()
-        .map(|(name, id)| SbfProgram {
-            name: name.to_string(),
-            id: id.to_bytes(),
-            address: id.to_string(),
-        })
+        .map(|(name, id)| SbfProgram::of(name, id))
         .collect()
 }
 

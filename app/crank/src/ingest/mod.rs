@@ -420,18 +420,6 @@ impl Rules {
             .schedule
             .epoch_at(report.period_start)
             .ok_or_else(|| Rejection::Malformed("the period is before the network".into()))?;
-        Ok(ReportRow {
-            network: report.network.to_bytes(),
-            device: report.device_key.to_bytes(),
-            period_start: report.period_start,
-            period_secs: report.period_secs,
-            sequence: report.sequence,
-            energy_wh: report.energy_wh,
-            uptime_secs: report.uptime_secs,
-            epoch,
-            message: signed.message().to_vec(),
-            signature: *signed.signature.as_array(),
-            received_at: self.now,
-        })
+        Ok(ReportRow::of(signed, epoch, self.now))
     }
 }

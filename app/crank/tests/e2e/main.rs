@@ -32,11 +32,7 @@ const STAKING_PER_EPOCH: u64 = 10_000;
 fn programs() -> Vec<SbfProgram> {
     depin_client::PROGRAMS
         .iter()
-        .map(|(name, id)| SbfProgram {
-            name: name.to_string(),
-            id: id.to_bytes(),
-            address: id.to_string(),
-        })
+        .map(|(name, id)| SbfProgram::of(name, id))
         .collect()
 }
 

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use depin_client::depin_registry::pda;
 use depin_client::depin_registry::state::{DeviceKind, DeviceStatus};
 use depin_client::local::LocalCluster;
-use depin_client::registry::{self, ApproveMakerArgs, CreateNetworkArgs, NewDevice};
+use depin_client::registry;
 use depin_client::report::RegisteredDevice;
-use depin_client::{token, Cluster, Keypair, Pubkey, Signer};
+use depin_client::rewards::Guards;
+use depin_client::{Keypair, Pubkey, Signer};
 use depin_crank::http::Limits;
 use depin_crank::ingest::{
     load_schedule, ChainDevices, DeviceCache, DeviceCacheConfig, DeviceSource, ManualClock,
@@ -16,57 +16,11 @@ use depin_crank::ingest::{
 
 use crate::support::*;
 
-const SOL: u64 = 1_000_000_000;
-
-/// A platform, a network with a day-long epoch, a maker, and one battery
-/// registered through it. Returns the network and the device key.
+/// A network with a day-long epoch and a battery registered through its
+/// maker (the pipeline tests' world). Returns the network and the device key.
 async fn register_on_chain(cluster: &LocalCluster) -> (Pubkey, Keypair) {
-    let admin = Keypair::new();
-    cluster.airdrop(&admin.pubkey(), 10 * SOL).await.unwrap();
-    let payer = cluster.payer().pubkey();
-    if registry::platform(cluster).await.unwrap().is_none() {
-        cluster
-            .send(&[registry::initialize_platform(&payer)], &[])
-            .await
-            .unwrap();
-    }
-    let reward_mint = token::create_mint(cluster, &admin.pubkey(), 6)
-        .await
-        .unwrap();
-    let network_id = registry::next_network_id(cluster).await.unwrap();
-    let args = CreateNetworkArgs {
-        name: "crank-ingest".into(),
-        epoch_length_secs: 86_400,
-        min_operator_bond: 0,
-    };
-    let create = registry::create_network(&payer, &admin.pubkey(), network_id, &reward_mint, args);
-    cluster.send(&[create], &[&admin]).await.unwrap();
-    let network = pda::network(network_id).0;
-
-    let maker = Keypair::new();
-    let approve = registry::approve_maker(
-        &payer,
-        &admin.pubkey(),
-        &network,
-        ApproveMakerArgs {
-            maker_authority: maker.pubkey(),
-            name: "Acme Batteries".into(),
-            quota: 10,
-        },
-    );
-    cluster.send(&[approve], &[&admin]).await.unwrap();
-
-    let key = Keypair::new();
-    let device = NewDevice {
-        device_key: key.pubkey(),
-        owner: admin.pubkey(),
-        kind: DeviceKind::Battery,
-        location: 0x8928308280fffff,
-        capacity: 13_500,
-    };
-    let register = registry::register_device(&payer, &network, &maker.pubkey(), &device, None);
-    cluster.send(&[register], &[&key, &maker]).await.unwrap();
-    (network, key)
+    let world = crate::world::World::build(cluster, Guards::SINGLE_ORACLE, 86_400).await;
+    (world.network, world.owners[0].device.insecure_clone())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,3 +11,7 @@ mod ops;
 mod reports;
 mod simulator;
 mod support;
+// The set-up of the pipeline tests; only the network and a device are used.
+#[allow(dead_code)]
+#[path = "../common/world.rs"]
+mod world;

@@ -6,7 +6,6 @@ use depin_client::rewards::Guards;
 use depin_crank::epoch::{PipelineError, Progress, Role, PRIMARY_STEPS};
 use depin_crank::fault::{point, Faults, Moment};
 
-use crate::primary::crank_storage;
 use crate::support::*;
 
 /// Two epochs, the crank stopped at `crash_at` (if given) in the first.
@@ -14,9 +13,7 @@ async fn run(crash_at: Option<&str>) -> (ChainOutcome, bool) {
     let s = Scenario::new(Guards::SINGLE_ORACLE).await;
     let faults = crash_at.map_or_else(Faults::none, Faults::crash_at);
     let crank = s.pipeline("primary.db", Role::Primary, faults).await;
-    s.ingest(crank_storage(&s).as_ref(), 2, &s.reports(2).await)
-        .await;
-    s.close(2).await;
+    s.report_and_close(2).await;
     let crashed = match crank.tick().await {
         Err(PipelineError::Crashed(at)) => {
             assert_eq!(Some(at.0.as_str()), crash_at);
@@ -44,9 +41,7 @@ async fn run(crash_at: Option<&str>) -> (ChainOutcome, bool) {
         matches!(progress, Progress::Waiting { epoch: 3, .. }),
         "{progress:?}"
     );
-    s.ingest(crank_storage(&s).as_ref(), 3, &s.reports(3).await)
-        .await;
-    s.close(3).await;
+    s.report_and_close(3).await;
     crank.tick().await.unwrap();
     (s.outcome().await, crashed)
 }

@@ -24,9 +24,7 @@ async fn a_primary_runs_two_epochs_from_reports_to_paid_rewards() {
         matches!(&progress, Progress::Waiting { epoch: 2, reason } if reason.contains("close")),
         "{progress:?}"
     );
-    s.ingest(crank_storage(&s).as_ref(), 2, &s.reports(2).await)
-        .await;
-    s.close(2).await;
+    s.report_and_close(2).await;
     let progress = crank.tick().await.unwrap();
     assert!(
         matches!(progress, Progress::Waiting { epoch: 3, .. }),
@@ -56,8 +54,7 @@ async fn a_primary_runs_two_epochs_from_reports_to_paid_rewards() {
 
     // Epoch 3: the carried 1 joins 1,000,000 (shares of 1,000,001 round to
     // the same amounts, 2 carried); totals grow, leaves keep their indexes.
-    s.ingest(storage.as_ref(), 3, &s.reports(3).await).await;
-    s.close(3).await;
+    s.report_and_close(3).await;
     crank.tick().await.unwrap();
     let after_3 = s.outcome().await;
     assert_eq!(after_3.epoch, 3);
@@ -98,9 +95,7 @@ async fn an_epoch_without_reports_posts_nothing_and_carries_its_emission() {
     assert_eq!(outcome.owner_balances, [0, 0, 0]);
 
     // Epoch 3 hands out both epochs' emission.
-    s.ingest(crank_storage(&s).as_ref(), 3, &s.reports(3).await)
-        .await;
-    s.close(3).await;
+    s.report_and_close(3).await;
     crank.tick().await.unwrap();
     let outcome = s.outcome().await;
     assert_eq!(outcome.epoch, 3);
@@ -117,9 +112,7 @@ async fn a_challenge_period_holds_the_root_until_it_is_over() {
     let crank = s
         .pipeline("primary.db", Role::Primary, Faults::none())
         .await;
-    s.ingest(crank_storage(&s).as_ref(), 2, &s.reports(2).await)
-        .await;
-    s.close(2).await;
+    s.report_and_close(2).await;
     let progress = crank.tick().await.unwrap();
     assert!(
         matches!(&progress, Progress::Waiting { epoch: 2, reason } if reason.contains("challenge")),
@@ -149,11 +142,8 @@ async fn replay_epoch_agrees_with_an_honest_run_and_names_each_difference() {
     let crank = s
         .pipeline("primary.db", Role::Primary, Faults::none())
         .await;
-    let storage = crank_storage(&s);
     for epoch in [2, 3] {
-        s.ingest(storage.as_ref(), epoch, &s.reports(epoch).await)
-            .await;
-        s.close(epoch).await;
+        s.report_and_close(epoch).await;
         crank.tick().await.unwrap();
     }
     let replay = crank.replay_epoch(3).await.unwrap();
@@ -232,9 +222,7 @@ async fn a_tokenized_devices_rewards_go_to_the_assets_manager() {
     let crank = s
         .pipeline("primary.db", Role::Primary, Faults::none())
         .await;
-    s.ingest(crank_storage(&s).as_ref(), 2, &s.reports(2).await)
-        .await;
-    s.close(2).await;
+    s.report_and_close(2).await;
     crank.tick().await.unwrap();
     let outcome = s.outcome().await;
     assert_eq!(outcome.owner_balances, EPOCH_2_PAY, "the manager was paid");

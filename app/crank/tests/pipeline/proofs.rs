@@ -31,8 +31,7 @@ async fn a_recipient_claims_with_the_proof_the_crank_serves() {
         Err(ProofMiss::NoActiveRoot)
     );
 
-    s.ingest(storage.as_ref(), 2, &s.reports(2).await).await;
-    s.close(2).await;
+    s.report_and_close(2).await;
     let progress = crank.tick().await.unwrap();
     assert!(matches!(progress, Progress::Waiting { epoch: 2, .. }));
     // Proposed but in its challenge period: not claimable, not served.

@@ -205,6 +205,15 @@ impl Scenario {
         }
     }
 
+    /// Every device's report for `epoch` ingested by the primary, then the
+    /// clock moved past the epoch's end and grace period.
+    pub async fn report_and_close(&self, epoch: u64) {
+        let storage = self.storage("primary.db");
+        self.ingest(storage.as_ref(), epoch, &self.reports(epoch).await)
+            .await;
+        self.close(epoch).await;
+    }
+
     /// Past the epoch's end and grace period.
     pub async fn close(&self, epoch: u64) {
         let window = self.window(epoch).await;
