@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use depin_client::{rewards, Cluster, Pubkey};
 
-use crate::epoch::{Pipeline, PipelineError, Progress, PushRecord};
+use crate::epoch::{Pipeline, PipelineError, Progress, PushRecord, VerifierVerdict};
 use crate::http::{self, AppState, Limits};
 use crate::ingest::{
     Clock, CommitterConfig, CommitterThread, DeviceCache, DeviceCacheConfig, IngestSetup, Ingestor,
@@ -80,6 +80,7 @@ struct ServiceMetrics {
     low_balance: Gauge,
     rpc_errors: Counter,
     pipeline_errors: Counter,
+    roots_refused: Counter,
 }
 
 impl ServiceMetrics {
@@ -118,6 +119,11 @@ impl ServiceMetrics {
             rpc_errors: metrics.counter(
                 "depin_crank_rpc_errors_total",
                 "Ticks that failed on an RPC or chain error (retried on the next tick).",
+                &[],
+            ),
+            roots_refused: metrics.counter(
+                "depin_crank_verifier_roots_refused_total",
+                "Roots a verifier refused to approve (they differed from its own): alert on it.",
                 &[],
             ),
             pipeline_errors: metrics.counter(
@@ -177,24 +183,29 @@ impl<C: Cluster> Crank<C> {
             }
         }
         if let (Some(before), Ok(Progress::Waiting { epoch, .. })) = (before, &result) {
-            self.count_push_claims(before, *epoch);
+            self.count_finished_epochs(before, *epoch);
         }
         self.observe().await;
         result
     }
 
-    fn count_push_claims(&self, from: u64, to: u64) {
+    /// Counts what the epochs finished in a tick did: push claims, and a
+    /// verifier's refusals.
+    fn count_finished_epochs(&self, from: u64, to: u64) {
         let network = self.pipeline.config().network.to_bytes();
+        let storage = self.pipeline.storage();
+        let record =
+            |epoch: u64, step: &str| storage.step_result(&network, epoch, step).ok().flatten();
         for epoch in from..to {
-            let record = self
-                .pipeline
-                .storage()
-                .step_result(&network, epoch, "push_claims")
-                .ok()
-                .flatten()
-                .and_then(|bytes| serde_json::from_slice::<PushRecord>(&bytes).ok());
-            if let Some(record) = record {
-                self.metrics.push_claims.add(u64::from(record.pushed));
+            if let Some(push) = record(epoch, "push_claims")
+                .and_then(|bytes| serde_json::from_slice::<PushRecord>(&bytes).ok())
+            {
+                self.metrics.push_claims.add(u64::from(push.pushed));
+            }
+            if let Some(VerifierVerdict::Refused { .. }) = record(epoch, "approve")
+                .and_then(|bytes| serde_json::from_slice::<VerifierVerdict>(&bytes).ok())
+            {
+                self.metrics.roots_refused.inc();
             }
         }
     }

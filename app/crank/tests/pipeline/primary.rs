@@ -51,6 +51,8 @@ async fn a_primary_runs_two_epochs_from_reports_to_paid_rewards() {
     let network = s.network.to_bytes();
     assert_eq!(storage.completed_steps(&network, 2).unwrap(), PRIMARY_STEPS);
     assert!(storage.is_frozen(&network, 2).unwrap());
+    let indexes_2 = leaf_indexes(&s);
+    assert_eq!(indexes_2.len(), 3);
 
     // Epoch 3: the carried 1 joins 1,000,000 (shares of 1,000,001 round to
     // the same amounts, 2 carried); totals grow, leaves keep their indexes.
@@ -58,6 +60,11 @@ async fn a_primary_runs_two_epochs_from_reports_to_paid_rewards() {
     crank.tick().await.unwrap();
     let after_3 = s.outcome().await;
     assert_eq!(after_3.epoch, 3);
+    assert_eq!(
+        leaf_indexes(&s),
+        indexes_2,
+        "every recipient keeps its leaf"
+    );
     assert_eq!(after_3.cumulative_total, 1_999_998);
     assert_eq!(after_3.owner_balances, [333_332, 666_666, 1_000_000]);
     assert_eq!(after_3.roots_proposed, 2);
@@ -130,6 +137,23 @@ async fn a_challenge_period_holds_the_root_until_it_is_over() {
     let outcome = s.outcome().await;
     assert_eq!(outcome.epoch, 2);
     assert_eq!(outcome.owner_balances, EPOCH_2_PAY);
+}
+
+/// Each recipient's leaf index in the claimable tree, checked unique.
+fn leaf_indexes(s: &Scenario) -> std::collections::BTreeMap<String, u32> {
+    let bytes = crank_storage(s)
+        .get_state(&s.network.to_bytes(), depin_crank::epoch::ACTIVE_TREE)
+        .unwrap()
+        .unwrap();
+    let active: depin_crank::epoch::ActiveTree = serde_json::from_slice(&bytes).unwrap();
+    let leaves = active.ledger.leaves();
+    let indexes: std::collections::BTreeMap<String, u32> = leaves
+        .iter()
+        .map(|leaf| (leaf.recipient.to_string(), leaf.index))
+        .collect();
+    let unique: std::collections::BTreeSet<u32> = indexes.values().copied().collect();
+    assert_eq!((indexes.len(), unique.len()), (leaves.len(), leaves.len()));
+    indexes
 }
 
 pub fn crank_storage(s: &Scenario) -> std::sync::Arc<depin_crank::storage::SqliteStorage> {

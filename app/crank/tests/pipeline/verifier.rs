@@ -101,9 +101,21 @@ async fn a_verifier_refuses_the_root_of_a_tampered_primary() {
     let primary = s
         .pipeline("primary.db", Role::Primary, Faults::none())
         .await;
-    let verifier = s
-        .pipeline("verifier.db", verifier_role(&s), Faults::none())
-        .await;
+    // The verifier runs as the service does: its refusals are a metric to
+    // alert on.
+    let metrics = depin_crank::metrics::Metrics::new();
+    let book = std::sync::Arc::new(depin_crank::proofs::ProofBook::new(
+        s.storage("verifier.db"),
+        s.network,
+        s.distributor,
+    ));
+    let verifier = depin_crank::service::Crank::new(
+        s.pipeline("verifier.db", verifier_role(&s), Faults::none())
+            .await,
+        book,
+        &metrics,
+        0,
+    );
     s.ingest(crank_storage(&s).as_ref(), 2, &s.reports(2).await)
         .await;
     // The primary's database is altered: device 1's energy inflated tenfold,
@@ -133,6 +145,13 @@ async fn a_verifier_refuses_the_root_of_a_tampered_primary() {
     let VerifierVerdict::Refused { proposed, computed } = verdict else {
         panic!("approved a tampered root: {verdict:?}");
     };
+    assert!(
+        metrics
+            .render()
+            .contains("depin_crank_verifier_roots_refused_total 1"),
+        "{}",
+        metrics.render()
+    );
     assert_ne!(proposed.root, computed.root);
     assert_eq!(
         proposed.cumulative_total, computed.cumulative_total,
