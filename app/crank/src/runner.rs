@@ -16,7 +16,7 @@ use crate::fault::Faults;
 use crate::http;
 use crate::ingest::SystemClock;
 use crate::service::{http_parts, Crank};
-use crate::simulate::{Period, Simulator};
+use crate::simulate::{Period, SendSummary, Simulator};
 use crate::storage::{SqliteStorage, Storage};
 
 fn read_key(path: &Path, what: &str) -> Result<Keypair> {
@@ -212,7 +212,19 @@ pub async fn simulate(args: SimulateArgs) -> Result<()> {
     };
     let simulator = Simulator::new(&args.crank, args.network, devices);
     let reports = simulator.reports(period);
-    let summary = simulator.send_each(&reports, args.concurrency.max(1)).await;
+    // Sent in rounds, so a terminal shows a progress bar.
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new(reports.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut summary = SendSummary::default();
+    let round = (args.concurrency.max(1) * 8).max(64);
+    for chunk in reports.chunks(round) {
+        summary.merge(simulator.send_each(chunk, args.concurrency.max(1)).await);
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
     println!(
         "{}",
         serde_json::to_string_pretty(&json!({

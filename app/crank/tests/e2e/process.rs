@@ -113,3 +113,20 @@ pub fn run_json(config: &Path, args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&output.stdout).unwrap()
 }
+
+/// A one-shot command without a config (`simulate`): its JSON output, or
+/// `None` when it failed.
+pub fn try_json(args: &[&str]) -> Option<serde_json::Value> {
+    let output = Command::new(BINARY)
+        .args(args)
+        .output()
+        .expect("running depin-crank");
+    if !output.status.success() {
+        eprintln!(
+            "depin-crank {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return None;
+    }
+    Some(serde_json::from_slice(&output.stdout).unwrap())
+}
