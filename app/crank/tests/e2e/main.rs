@@ -14,6 +14,8 @@ mod world;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use depin_client::depin_fractional::state::OfferingState;
+use depin_client::fractional::{self, AssetKeys, OfferingTerms};
 use depin_client::report::EpochSchedule;
 use depin_client::rewards::{self, Guards};
 use depin_client::rpc::RpcCluster;
@@ -87,6 +89,42 @@ async fn the_crank_runs_a_network_through_kills_and_rpc_faults() {
     // next one, which they are active through.
     let epoch = schedule.epoch_at(now).unwrap() + 1;
     let window = schedule.window(epoch).unwrap();
+    // The second owner tokenizes their battery and offers shares nobody
+    // buys, until a deadline inside the epoch: the crank's upkeep closes it,
+    // and the battery's rewards go to the asset's manager (that owner).
+    let usdc = token::create_mint(&direct, &world.admin.pubkey(), 6)
+        .await
+        .unwrap();
+    let seller = &world.owners[1];
+    let record = depin_registry::pda::device(&world.network, &seller.device.pubkey()).0;
+    let ix = fractional::create_asset(
+        &payer.pubkey(),
+        &seller.owner.pubkey(),
+        &world.network,
+        &record,
+        &usdc,
+        100,
+    );
+    direct.send(&[ix], &[&seller.owner]).await.unwrap();
+    let keys = AssetKeys::of_device(&record);
+    let terms = OfferingTerms {
+        price_per_share: 1_000_000,
+        shares_for_sale: 100,
+        soft_cap: 100,
+        deadline: window.start + 30,
+        per_investor_cap: 0,
+        allowlist_required: false,
+    };
+    let ix = fractional::create_offering(
+        &payer.pubkey(),
+        &seller.owner.pubkey(),
+        &world.network,
+        &keys,
+        0,
+        &usdc,
+        terms,
+    );
+    direct.send(&[ix], &[&seller.owner]).await.unwrap();
     let treasury_before = token::balance(&direct, &world.treasury_account)
         .await
         .unwrap();
@@ -257,6 +295,10 @@ close_offerings = true
         if summary["steps"].as_array().is_some_and(|s| s.len() == 9) {
             assert_eq!(summary["results"]["freeze"]["reports"], 2);
             assert_eq!(summary["results"]["freeze"]["conflicts"], 1);
+            assert_eq!(
+                summary["results"]["upkeep"]["offerings_closed"], 1,
+                "{summary}"
+            );
             break;
         }
         assert!(
@@ -283,6 +325,14 @@ close_offerings = true
         balances.push(token::balance(&direct, &owner.account).await.unwrap());
     }
     assert_eq!(balances, [500_000, 500_000, 0]);
+    let offering: Option<depin_client::depin_fractional::state::Offering> =
+        depin_client::fetch_optional(&direct, &keys.offering(0))
+            .await
+            .unwrap();
+    assert!(
+        offering.is_none_or(|o| o.state != OfferingState::Open),
+        "the crank closed the unsold offering past its deadline"
+    );
     let pool = staking::pool(&direct, &world.network).await.unwrap();
     assert_eq!(
         pool.total_rewards_funded, STAKING_PER_EPOCH,
