@@ -37,8 +37,7 @@ pub use records::{ActiveTree, PushRecord, ScoreRecord, TreeRecord};
 pub use replay::Replay;
 pub use upkeep::{UpkeepPolicy, UpkeepRecord};
 pub use verify::{
-    epoch_reports, parse_epoch_reports, EpochReports, HttpSource, ReportSource, StorageSource,
-    VerifierVerdict,
+    parse_epoch_reports, EpochReports, HttpSource, ReportSource, StorageSource, VerifierVerdict,
 };
 
 /// A primary crank's steps for each epoch, in order.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::records::TreeRecord;
 use super::{Pipeline, PipelineError, PipelineResult, Role, StepOutcome};
-use crate::storage::{signed_report, AcceptOutcome, Key32, ReportRow, Storage, StorageError};
+use crate::storage::{AcceptOutcome, ReportRow, Storage};
 
 /// An epoch's reports as the primary serves them.
 #[derive(Clone, Debug)]
@@ -56,33 +56,12 @@ pub struct StorageSource {
 #[async_trait::async_trait]
 impl ReportSource for StorageSource {
     async fn epoch_reports(&self, epoch: u64) -> Result<EpochReports, String> {
-        epoch_reports(self.storage.as_ref(), &self.network.to_bytes(), epoch)
-            .map_err(|e| e.to_string())
+        // The very listing the primary serves over HTTP, parsed the same way.
+        let body =
+            crate::http::epochs::epoch_json(self.storage.as_ref(), &self.network.to_bytes(), epoch)
+                .map_err(|e| e.to_string())?;
+        parse_epoch_reports(&body)
     }
-}
-
-/// Every signed report storage holds for the epoch: the counted ones and
-/// both copies of each conflict.
-pub fn epoch_reports(
-    storage: &dyn Storage,
-    network: &Key32,
-    epoch: u64,
-) -> Result<EpochReports, StorageError> {
-    let malformed = || StorageError::Malformed("a stored report is not a report message".into());
-    let mut reports = vec![];
-    for stored in storage.reports_for_epoch(network, epoch)? {
-        let row = &stored.report;
-        reports.push(signed_report(&row.message, &row.signature).ok_or_else(malformed)?);
-    }
-    for conflict in storage.conflicts(network, epoch)? {
-        for copy in [&conflict.first, &conflict.second] {
-            reports.push(signed_report(&copy.message, &copy.signature).ok_or_else(malformed)?);
-        }
-    }
-    Ok(EpochReports {
-        frozen: storage.is_frozen(network, epoch)?,
-        reports,
-    })
 }
 
 /// A primary's reports over its HTTP API (`GET /v1/epochs/{n}/reports`).

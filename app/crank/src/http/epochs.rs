@@ -36,7 +36,8 @@ pub(super) async fn reports(State(state): State<AppState>, Path(epoch): Path<Str
     }
 }
 
-fn epoch_json(
+/// The answer's body; an in-process verifier reads the same listing.
+pub(crate) fn epoch_json(
     storage: &dyn crate::storage::Storage,
     network: &[u8; 32],
     epoch: u64,

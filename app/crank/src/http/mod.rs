@@ -40,7 +40,7 @@
 //! # }
 //! ```
 
-mod epochs;
+pub(crate) mod epochs;
 mod ops;
 mod reports;
 

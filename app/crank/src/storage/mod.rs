@@ -125,18 +125,6 @@ impl ReportRow {
     }
 }
 
-/// The signed report behind stored bytes; `None` if `message` is not a
-/// report message (storage never holds one: its callers check first).
-pub fn signed_report(
-    message: &[u8],
-    signature: &Signature64,
-) -> Option<depin_client::report::SignedReport> {
-    Some(depin_client::report::SignedReport {
-        report: depin_client::report::decode(message)?,
-        signature: depin_client::Signature::from(*signature),
-    })
-}
-
 /// One signed copy of a report held as conflict evidence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedCopy {
