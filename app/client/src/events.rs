@@ -6,6 +6,7 @@
 use anchor_lang::{AnchorDeserialize, Discriminator};
 use base64::Engine;
 use depin_fractional::events as fractional;
+use depin_payments::events as payments;
 use depin_registry::events as registry;
 use depin_revenue::events as revenue;
 use depin_rewards::events as rewards;
@@ -149,6 +150,25 @@ event_enum!(
     }
 );
 
+event_enum!(
+    PaymentsEvent,
+    payments {
+        TariffSet,
+        TariffPauseSet,
+        SessionOpened,
+        SessionSettled,
+        SessionClosed,
+    }
+);
+
+/// The payments events in `logs`, in order.
+pub fn payments_events(logs: &[String]) -> Vec<PaymentsEvent> {
+    program_data(logs)
+        .iter()
+        .filter_map(|data| PaymentsEvent::decode(data))
+        .collect()
+}
+
 /// The rewards events in `logs`, in order.
 pub fn rewards_events(logs: &[String]) -> Vec<RewardsEvent> {
     program_data(logs)
@@ -168,6 +188,7 @@ pub fn event_names(logs: &[String]) -> Vec<&'static str> {
                 .or_else(|| StakingEvent::decode(data).map(|e| e.name()))
                 .or_else(|| RevenueEvent::decode(data).map(|e| e.name()))
                 .or_else(|| FractionalEvent::decode(data).map(|e| e.name()))
+                .or_else(|| PaymentsEvent::decode(data).map(|e| e.name()))
         })
         .collect()
 }

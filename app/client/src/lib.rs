@@ -4,11 +4,13 @@
 
 pub mod cluster;
 pub mod deploy;
+pub mod device_signer;
 pub mod error;
 pub mod events;
 pub mod fractional;
 #[cfg(feature = "local")]
 pub mod local;
+pub mod payments;
 pub mod registry;
 pub mod report;
 pub mod revenue;
@@ -19,6 +21,7 @@ pub mod token;
 
 pub use cluster::{fetch, fetch_all, fetch_optional, AccountFilter, Cluster, Sent};
 pub use depin_fractional;
+pub use depin_payments;
 pub use depin_registry;
 pub use depin_revenue;
 pub use depin_rewards;
@@ -37,6 +40,7 @@ pub const PROGRAMS: &[(&str, Pubkey)] = &[
     ("depin_staking", depin_staking::ID),
     ("depin_revenue", depin_revenue::ID),
     ("depin_fractional", depin_fractional::ID),
+    ("depin_payments", depin_payments::ID),
 ];
 pub use solana_hash::Hash;
 pub use solana_instruction::{AccountMeta, Instruction};

@@ -77,6 +77,7 @@ native_entry!(rewards_entry, depin_rewards);
 native_entry!(staking_entry, depin_staking);
 native_entry!(revenue_entry, depin_revenue);
 native_entry!(fractional_entry, depin_fractional);
+native_entry!(payments_entry, depin_payments);
 
 pub use crate::PROGRAMS;
 
@@ -105,6 +106,11 @@ fn add_native_programs(pt: &mut ProgramTest) {
         "depin_fractional",
         depin_fractional::ID,
         processor!(fractional_entry),
+    );
+    pt.add_program(
+        "depin_payments",
+        depin_payments::ID,
+        processor!(payments_entry),
     );
 }
 

@@ -11,9 +11,11 @@ use solana_compiler_builtins as _;
 depin_sbf_heap::global_allocator!();
 
 pub mod attestation;
+pub mod capacity;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod meter;
 pub mod pda;
 pub mod report;
 pub mod state;

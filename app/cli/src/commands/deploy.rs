@@ -31,7 +31,7 @@ pub const RUNNABLE_WAIT: std::time::Duration = std::time::Duration::from_secs(30
 
 #[derive(Args)]
 pub struct DeployArgs {
-    /// Programs to deploy (`registry` or `depin_registry`); all five when none is named.
+    /// Programs to deploy (`registry` or `depin_registry`); all six when none is named.
     pub programs: Vec<String>,
     /// Leave the programs without an upgrade authority: they can never change.
     #[arg(long = "final")]
@@ -76,7 +76,7 @@ pub fn load_programs(
 }
 
 /// A local validator confirms in a few hundred milliseconds and has no
-/// request limit: more writes in flight finish sooner (all five programs:
+/// request limit: more writes in flight finish sooner (all six programs:
 /// 76 s at 64, 211 s at 16). Remote endpoints are limited by their request
 /// rate, which the RPC client keeps to, so more in flight gains nothing.
 fn default_concurrency(cluster_url: &str) -> usize {

@@ -22,7 +22,7 @@ pub fn deploy_dir() -> PathBuf {
     repo().join("target/deploy")
 }
 
-/// The five programs as (lib name, program id, .so path).
+/// The six programs as (lib name, program id, .so path).
 pub fn programs() -> Vec<(&'static str, Pubkey, PathBuf)> {
     [
         ("depin_registry", depin_client::depin_registry::ID),
@@ -30,6 +30,7 @@ pub fn programs() -> Vec<(&'static str, Pubkey, PathBuf)> {
         ("depin_staking", depin_client::depin_staking::ID),
         ("depin_revenue", depin_client::depin_revenue::ID),
         ("depin_fractional", depin_client::depin_fractional::ID),
+        ("depin_payments", depin_client::depin_payments::ID),
     ]
     .into_iter()
     .map(|(name, id)| (name, id, deploy_dir().join(format!("{name}.so"))))

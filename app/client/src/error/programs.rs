@@ -19,6 +19,7 @@ pub fn program_name(program: &Pubkey) -> Option<&'static str> {
         (depin_staking::ID, "depin_staking"),
         (depin_revenue::ID, "depin_revenue"),
         (depin_fractional::ID, "depin_fractional"),
+        (depin_payments::ID, "depin_payments"),
         (spl_token::ID, "spl_token"),
         (spl_token_2022::ID, "spl_token_2022"),
         (ASSOCIATED_TOKEN_PROGRAM, "associated_token"),

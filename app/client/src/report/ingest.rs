@@ -12,8 +12,7 @@ use depin_registry::state::{Device, DeviceKind, DeviceStatus};
 
 use super::{SignedReport, WorkReport};
 
-/// Glow's reporting rule: at most 1.35 x capacity x period length.
-pub const PLAUSIBLE_CAPACITY_PERCENT: u128 = 135;
+pub use depin_registry::capacity::{self, PLAUSIBLE_CAPACITY_PERCENT};
 
 /// A device as the registry holds it, in the network it is registered in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,30 +39,16 @@ impl RegisteredDevice {
         }
     }
 
-    /// The power (W) the plausibility rule allows, from the kind-specific
-    /// capacity:
-    /// - battery: capacity is stored energy (Wh); allow a full discharge per
-    ///   hour (1C), so W = Wh / 1 h. Home batteries are rated well below that
-    ///   (13.5 kWh at 5 kW is 0.37C), so an honest battery is never refused;
-    /// - solar inverter, EV charger: capacity is the rated output power (W);
-    /// - hotspot, sensor, other: capacity is read as W too; these deliver
-    ///   little or no energy, and a capacity of 0 allows none.
+    /// The power (W) the plausibility rule allows
+    /// ([`depin_registry::capacity::rated_power_w`]).
     pub fn rated_power_w(&self) -> u64 {
-        let capacity = u64::from(self.capacity);
-        match self.kind {
-            DeviceKind::Battery => capacity, // Wh over one hour
-            DeviceKind::SolarInverter | DeviceKind::EvCharger => capacity,
-            DeviceKind::Hotspot | DeviceKind::Sensor | DeviceKind::Other => capacity,
-        }
+        capacity::rated_power_w(self.kind, self.capacity)
     }
 
     /// The most energy (Wh, rounded down) the device can plausibly deliver in
     /// `period_secs`: 1.35 x rated power x period in hours.
     pub fn max_energy_wh(&self, period_secs: u32) -> u64 {
-        let scaled =
-            PLAUSIBLE_CAPACITY_PERCENT * u128::from(self.rated_power_w()) * u128::from(period_secs);
-        // At most 135 x (2^32)^2 / 360,000 < 2^53: always fits.
-        u64::try_from(scaled / (100 * 3_600)).unwrap_or(u64::MAX)
+        capacity::max_energy_wh(self.kind, self.capacity, u64::from(period_secs))
     }
 }
 

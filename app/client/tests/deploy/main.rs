@@ -495,7 +495,7 @@ async fn refuses_a_build_for_another_id_and_an_underfunded_payer() {
 }
 
 #[tokio::test]
-async fn deploys_all_five_one_at_a_time_within_the_estimate() {
+async fn deploys_all_six_one_at_a_time_within_the_estimate() {
     let Some(builds) = sbf_builds() else { return };
     let bank = Bank::start().await;
     let dir = scratch("all");
@@ -507,6 +507,7 @@ async fn deploys_all_five_one_at_a_time_within_the_estimate() {
         "depin_staking",
         "depin_revenue",
         "depin_fractional",
+        "depin_payments",
     ]
     .iter()
     .map(|name| program(name, elf(&builds, name), &dir))
@@ -543,7 +544,7 @@ async fn deploys_all_five_one_at_a_time_within_the_estimate() {
     }
     let spent = i128::from(before - bank.lamports(&authority.pubkey()).await);
     println!(
-        "all five: {transactions} transactions, {spent} lamports spent (estimated {estimated}, \
+        "all six: {transactions} transactions, {spent} lamports spent (estimated {estimated}, \
          peak needed {needed} + payer reserve = {}), {:.1} s",
         funds.needed,
         started.elapsed().as_secs_f64()

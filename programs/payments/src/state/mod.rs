@@ -1,0 +1,7 @@
+mod session;
+mod split;
+mod tariff;
+
+pub use session::*;
+pub use split::*;
+pub use tariff::*;
