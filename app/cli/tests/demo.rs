@@ -45,4 +45,11 @@ fn the_demo_has_a_json_form() {
         said("416.67 DPIN claimed of 416.67 DPIN"),
         "the battery's reward is pushed: {steps:?}"
     );
+    // The pay chapter: the battery's signed meter settles erin's session and
+    // its share holders earn at once.
+    assert!(said("erin unplugs: the meter signs a final 7.5 kWh"));
+    assert!(
+        said("the share holders can claim 1.9687 USDC more, deposited by nobody"),
+        "the holders earn from the session: {steps:?}"
+    );
 }

@@ -240,14 +240,8 @@ pub async fn settlement_accounts(
     let stored = session(cluster, session_address).await?;
     let device: Device = fetch(cluster, &stored.device).await?;
     let mint = stored.payment_mint;
-    let payee_account = |owner: Pubkey| async move {
-        Ok::<_, ClientError>(
-            match crate::token::default_account(cluster, &owner, &mint).await? {
-                Some((address, _)) => address,
-                None => crate::token::associated_address(&owner, &mint),
-            },
-        )
-    };
+    let payee_account =
+        |owner: Pubkey| async move { crate::token::payout_address(cluster, &owner, &mint).await };
     let fee_account = (stored.fee_bps > 0).then_some(stored.fee_account);
     let operator_account = if device.operator != Pubkey::default() && stored.operator_cut_bps > 0 {
         Some(payee_account(device.operator).await?)
@@ -417,10 +411,7 @@ pub async fn open_session_instructions(
     let mint = stored_tariff.payment_mint;
     let customer_source = match source {
         Some(source) => source,
-        None => crate::token::default_account(cluster, customer, &mint)
-            .await?
-            .map(|(address, _)| address)
-            .unwrap_or_else(|| crate::token::associated_address(customer, &mint)),
+        None => crate::token::payout_address(cluster, customer, &mint).await?,
     };
     let mut instructions = vec![];
     let market = crate::fractional::market(cluster, &stored_tariff.network).await?;

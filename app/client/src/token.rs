@@ -282,12 +282,34 @@ pub async fn receiving_account(
     owner: &Pubkey,
     mint: &Pubkey,
 ) -> Result<(Pubkey, Option<Instruction>), ClientError> {
-    match default_account(cluster, owner, mint).await? {
-        Some((address, _)) => Ok((address, None)),
-        None => Ok((
-            associated_address(owner, mint),
-            Some(create_associated_idempotent(payer, owner, mint)),
-        )),
+    let address = payout_address(cluster, owner, mint).await?;
+    let create = if address == associated_address(owner, mint)
+        && cluster.get_account(&address).await?.is_none()
+    {
+        Some(create_associated_idempotent(payer, owner, mint))
+    } else {
+        None
+    };
+    Ok((address, create))
+}
+
+/// The account of `mint` that pays `owner`: its associated account when it
+/// exists, else its [`default_account`], else its associated account (still
+/// to be created). A cluster that cannot list accounts (the in-process bank)
+/// gets the associated account.
+pub async fn payout_address(
+    cluster: &impl Cluster,
+    owner: &Pubkey,
+    mint: &Pubkey,
+) -> Result<Pubkey, ClientError> {
+    let associated = associated_address(owner, mint);
+    if cluster.get_account(&associated).await?.is_some() {
+        return Ok(associated);
+    }
+    match default_account(cluster, owner, mint).await {
+        Ok(Some((address, _))) => Ok(address),
+        Ok(None) | Err(ClientError::Unsupported { .. }) => Ok(associated),
+        Err(error) => Err(error),
     }
 }
 

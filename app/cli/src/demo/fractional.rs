@@ -12,16 +12,16 @@ use super::story::{Actor, Cast, Story};
 use crate::quiet::Console;
 use crate::table::Table;
 
-const USDC: u64 = 1_000_000;
+use super::USDC;
 
 pub struct Invested {
-    keys: AssetKeys,
-    battery: Pubkey,
+    pub keys: AssetKeys,
+    pub battery: Pubkey,
     /// (shares sold, price per share) of the offering (its record closes
     /// once every purchase is delivered).
     sale: (u64, u64),
     /// (investor, USDC account, share account)
-    investors: Vec<(Pubkey, Pubkey, Pubkey)>,
+    pub investors: Vec<(Pubkey, Pubkey, Pubkey)>,
     revenue_paid: Vec<u64>,
 }
 

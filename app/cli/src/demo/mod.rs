@@ -2,6 +2,7 @@
 
 mod crank;
 mod fractional;
+mod pay;
 mod registry;
 mod rewards;
 mod staking;
@@ -54,6 +55,7 @@ pub async fn run(sbf: bool, output: OutputFormat) -> Result<()> {
     let staked = staking::act(&mut story, &cast, &registered, &rewarded).await?;
     let invested = fractional::act(&mut story, &cast, &registered).await?;
     let cranked = crank::act(&mut story, &cast, &registered).await?;
+    let paid = pay::act(&mut story, &cast, &registered, &invested).await?;
 
     if json {
         let summary = serde_json::json!({
@@ -81,5 +83,6 @@ pub async fn run(sbf: bool, output: OutputFormat) -> Result<()> {
     staking::print_summary(&mut console, &story.cluster, &cast, &registered, &staked).await?;
     fractional::print_summary(&mut console, &story.cluster, &cast, &invested).await?;
     crank::print_summary(&mut console, &cranked);
+    pay::print_summary(&mut console, &paid);
     Ok(())
 }

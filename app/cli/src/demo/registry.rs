@@ -33,6 +33,7 @@ pub async fn act(story: &mut Story, cast: &Cast) -> Result<Registered> {
         compliance,
         maker,
         owners: [alice, bob, carol, dave],
+        ..
     } = cast;
     for who in [operator, ops, alice, bob] {
         story.cluster.airdrop(&who.key.pubkey(), SOL).await?;

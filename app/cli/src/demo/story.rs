@@ -65,6 +65,8 @@ pub struct Cast {
     pub compliance: Actor,
     pub maker: Actor,
     pub owners: [Actor; 4],
+    /// Pays for energy (the pay chapter).
+    pub customer: Actor,
 }
 
 impl Cast {
@@ -80,6 +82,7 @@ impl Cast {
             compliance: actor("compliance officer"),
             maker: actor("Acme Batteries (maker)"),
             owners: [actor("alice"), actor("bob"), actor("carol"), actor("dave")],
+            customer: actor("erin"),
         }
     }
 
@@ -94,6 +97,7 @@ impl Cast {
         self.members()
             .into_iter()
             .chain(&self.owners)
+            .chain([&self.customer])
             .find(|a| a.key.pubkey() == *key)
             .map(|a| a.name.to_string())
             .unwrap_or_else(|| short(key))
