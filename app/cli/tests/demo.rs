@@ -49,7 +49,7 @@ fn the_demo_has_a_json_form() {
     // its share holders earn at once.
     assert!(said("erin unplugs: the meter signs a final 7.5 kWh"));
     assert!(
-        said("the share holders can claim 1.9687 USDC more, deposited by nobody"),
+        said("the share holders can claim 1.9688 USDC more, deposited by nobody"),
         "the holders earn from the session: {steps:?}"
     );
 }
