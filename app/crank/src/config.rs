@@ -16,6 +16,8 @@
 //! grace_secs = 600
 //! tick_secs = 5
 //! low_balance_sol = 0.5                # warn when the oracle key has less
+//! public_url = "https://pay.example.com" # Solana Pay: the crank's public base URL
+//! pay_label = "depin"                  # Solana Pay: the label wallets show
 //!
 //! [scoring]                            # see depin-scoring
 //! emission_per_epoch = 1_000_000_000
@@ -49,7 +51,7 @@ pub const ENV_PREFIX: &str = "DEPIN_CRANK_";
 /// The settings an environment variable may set. Other `DEPIN_CRANK_*`
 /// variables belong to the binary (`_CONFIG`, `_LOG_FORMAT`) or the fault
 /// hook (`_ABORT_AT`), not to the file.
-pub const OVERRIDABLE: [&str; 14] = [
+pub const OVERRIDABLE: [&str; 16] = [
     "url",
     "database",
     "listen",
@@ -64,6 +66,8 @@ pub const OVERRIDABLE: [&str; 14] = [
     "first_epoch",
     "tick_secs",
     "low_balance_sol",
+    "public_url",
+    "pay_label",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -97,6 +101,14 @@ pub struct CrankConfig {
     pub tick_secs: u64,
     #[serde(default = "default_low_balance")]
     pub low_balance_sol: f64,
+    /// The crank's public base URL (`https://...`, as wallets reach it):
+    /// Solana Pay links (`depin-crank pay-link`) and the icon's absolute
+    /// URL are made from it. Unset: the icon URL follows the request's
+    /// `Host`, and `pay-link` needs `--public-url`.
+    pub public_url: Option<String>,
+    /// The `label` wallets display for Solana Pay requests.
+    #[serde(default = "default_pay_label")]
+    pub pay_label: String,
     pub scoring: ScoringConfig,
     #[serde(default)]
     pub push: PushSection,
@@ -144,6 +156,9 @@ fn default_tick() -> u64 {
 }
 fn default_low_balance() -> f64 {
     0.5
+}
+fn default_pay_label() -> String {
+    "depin".into()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -215,6 +230,12 @@ impl CrankConfig {
                 Err("a primary needs treasury_keypair (it funds the distributor)".into())
             }
             _ if self.tick_secs == 0 => Err("tick_secs must be at least 1".into()),
+            _ if self.public_url.as_deref().is_some_and(|url| {
+                crate::solana_pay::pay_link(url, &Pubkey::default(), None).is_err()
+            }) =>
+            {
+                Err("public_url must be an absolute https:// URL (http:// for local tests) without a query".into())
+            }
             _ => Ok(()),
         }
     }

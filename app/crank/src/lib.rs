@@ -14,4 +14,5 @@ pub mod proofs_api;
 pub mod runner;
 pub mod service;
 pub mod simulate;
+pub mod solana_pay;
 pub mod storage;

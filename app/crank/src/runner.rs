@@ -17,6 +17,7 @@ use crate::http;
 use crate::ingest::SystemClock;
 use crate::service::{http_parts, Crank};
 use crate::simulate::{Period, SendSummary, Simulator};
+use crate::solana_pay::{self, PayConfig, PayState, SessionPlanner};
 use crate::storage::{SqliteStorage, Storage};
 
 fn read_key(path: &Path, what: &str) -> Result<Keypair> {
@@ -71,6 +72,19 @@ pub async fn run(config: CrankConfig) -> Result<()> {
     .await
     .map_err(|e| anyhow::anyhow!(e))
     .context("starting ingest")?;
+    // Solana Pay transaction requests for payment sessions, on the same
+    // server (their own thread reads the chain).
+    let cluster = Arc::clone(pipeline.cluster());
+    let planner = SessionPlanner::spawn(cluster.clone(), cluster, config.network)
+        .context("starting the Solana Pay thread")?;
+    let app = parts.app.merge(solana_pay::router(PayState {
+        planner: Arc::new(planner),
+        config: Arc::new(PayConfig {
+            network: config.network,
+            public_url: config.public_url.clone(),
+            label: config.pay_label.clone(),
+        }),
+    }));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -81,7 +95,7 @@ pub async fn run(config: CrankConfig) -> Result<()> {
         "depin-crank running"
     );
     let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(http::serve(listener, parts.app, async move {
+    let server = tokio::spawn(http::serve(listener, app, async move {
         let _ = server_stopped.await;
     }));
     let crank = Crank::new(
@@ -245,4 +259,35 @@ pub async fn simulate(args: SimulateArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `depin-crank pay-link`.
+#[derive(clap::Args, Debug)]
+pub struct PayLinkArgs {
+    /// The device's account address (the registry's device PDA).
+    device: Pubkey,
+    /// A fixed deposit in base units of the payment mint; default: the
+    /// tariff's minimum (read when the wallet asks).
+    #[arg(long)]
+    deposit: Option<u64>,
+    /// The crank's public base URL; default: `public_url` of the config.
+    #[arg(long)]
+    public_url: Option<String>,
+}
+
+/// The `solana:` URL for a device's QR code. Reads the config only when no
+/// `--public-url` is given.
+pub fn pay_link(args: &PayLinkArgs, load: impl FnOnce() -> Result<CrankConfig>) -> Result<String> {
+    let public_url = match &args.public_url {
+        Some(url) => url.clone(),
+        None => load()?.public_url.context(
+            "no public URL: pass --public-url or set public_url (DEPIN_CRANK_PUBLIC_URL)",
+        )?,
+    };
+    let link = solana_pay::pay_link(&public_url, &args.device, args.deposit)
+        .map_err(anyhow::Error::msg)?;
+    if !link.link.starts_with("https://") {
+        tracing::warn!(link = %link.link, "wallets accept only https:// links");
+    }
+    Ok(link.url)
 }

@@ -46,7 +46,8 @@ enum LogFormat {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run: ingest reports over HTTP, drive epochs, serve proofs, until
+    /// Run: ingest reports over HTTP, drive epochs, serve proofs and Solana
+    /// Pay transaction requests, until
     /// interrupted (Ctrl-C or SIGTERM).
     Run,
     /// Where the crank stands: its epoch and steps, the chain's root, the
@@ -57,6 +58,10 @@ enum Command {
     ReplayEpoch { epoch: u64 },
     /// Sign reports with device keypairs and send them to a crank over HTTP.
     Simulate(runner::SimulateArgs),
+    /// Print the Solana Pay URL (`solana:...`) for a device's QR code: a
+    /// customer's wallet asks the crank for the transaction opening a
+    /// payment session at the device.
+    PayLink(runner::PayLinkArgs),
 }
 
 fn main() -> Result<()> {
@@ -87,6 +92,10 @@ fn main() -> Result<()> {
                 Ok(())
             }
             Command::Simulate(args) => runner::simulate(args).await,
+            Command::PayLink(args) => {
+                println!("{}", runner::pay_link(&args, load)?);
+                Ok(())
+            }
         }
     })
 }

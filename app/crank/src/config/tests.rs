@@ -63,6 +63,26 @@ fn environment_variables_override_the_file() {
 }
 
 #[test]
+fn solana_pay_settings_have_defaults_and_overrides() {
+    let config = CrankConfig::parse(&text(""), "crank.toml", no_env()).unwrap();
+    assert_eq!(
+        (config.public_url, config.pay_label.as_str()),
+        (None, "depin")
+    );
+    let env = vec![(
+        "DEPIN_CRANK_PUBLIC_URL".to_string(),
+        "https://pay.example.com".to_string(),
+    )];
+    let config =
+        CrankConfig::parse(&text("pay_label = \"Acme Charging\""), "crank.toml", env).unwrap();
+    assert_eq!(
+        config.public_url.as_deref(),
+        Some("https://pay.example.com")
+    );
+    assert_eq!(config.pay_label, "Acme Charging");
+}
+
+#[test]
 fn mistakes_are_named() {
     let error = |extra: &str| {
         CrankConfig::parse(&text(extra), "crank.toml", no_env())
@@ -76,6 +96,7 @@ fn mistakes_are_named() {
     );
     assert!(error("role = \"verifier\"").contains("primary_url"));
     assert!(error("tick_secs = 0").contains("tick_secs"));
+    assert!(error("public_url = \"pay.example.com\"").contains("public_url"));
     let bad_key = text("").replace(NETWORK, "not-a-key");
     let message = CrankConfig::parse(&bad_key, "crank.toml", no_env())
         .unwrap_err()

@@ -1,6 +1,7 @@
 //! Ingest over real HTTP on loopback, against SQLite in temporary
 //! directories: every answer of the API, the chain-backed device source on
-//! an in-process bank, and (ignored by default) the throughput benchmark.
+//! an in-process bank, Solana Pay transaction requests against a bank, and
+//! (ignored by default) the throughput benchmark.
 
 mod batch;
 mod bench;
@@ -8,6 +9,7 @@ mod chain;
 mod epochs;
 mod group_commit;
 mod ops;
+mod pay;
 mod reports;
 mod simulator;
 mod support;
