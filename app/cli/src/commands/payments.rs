@@ -99,6 +99,15 @@ pub fn unit_name(unit: MeterUnit) -> &'static str {
     }
 }
 
+/// The unit as people write it, for display output.
+fn unit_label(unit: MeterUnit) -> &'static str {
+    match unit {
+        MeterUnit::WattHour => "Wh",
+        MeterUnit::Second => "s",
+        MeterUnit::Megabyte => "MB",
+    }
+}
+
 /// A device: its record's or its asset's address, or its device key with --network.
 #[derive(Args, Clone, Debug)]
 pub struct DeviceArg {
@@ -550,14 +559,9 @@ pub async fn run(session: &Session, command: PayCommand) -> Result<()> {
                     signed.target.device_key
                 );
             }
-            let target = payments::reading_target(session.cluster()?, &signed.target.session).await;
-            let target = match target {
-                Ok(target) => target,
-                Err(_) => {
-                    load_session(session, &signed.target.session).await?;
-                    bail!("cannot read session {}", signed.target.session)
-                }
-            };
+            load_session(session, &signed.target.session).await?;
+            let target =
+                payments::reading_target(session.cluster()?, &signed.target.session).await?;
             if target.device_key != signed.target.device_key {
                 bail!(
                     "the reading was signed by {}, but the session's device key is {}: the \
@@ -691,7 +695,7 @@ async fn tariff(session: &Session, command: TariffCommand) -> Result<()> {
                     "Tariff of device {record}: {} per {} (mint {mint}), deposit at least {}, \
                      sessions up to {max_session} s, operator cut {operator_cut} bps",
                     ui_amount(price, decimals),
-                    unit_name(terms.unit),
+                    unit_label(terms.unit),
                     ui_amount(min_deposit, decimals),
                 )
             });
@@ -899,7 +903,7 @@ async fn sessions(session: &Session, command: SessionCommand) -> Result<()> {
                      {} per {}, deadline {deadline} ({})",
                     ui_amount(deposit, decimals),
                     ui_amount(tariff.price_per_unit, decimals),
-                    unit_name(tariff.unit),
+                    unit_label(tariff.unit),
                     relative(deadline, now)
                 )
             });
@@ -1161,7 +1165,7 @@ async fn settle(session: &Session, signed: SignedReading) -> Result<()> {
             "Settled {} {} of session {address} (sequence {}): charged {} = fee {} + operator {} \
              + {machine} {}; {} of the deposit of {} settled",
             reading.units,
-            unit_name(stored.unit),
+            unit_label(stored.unit),
             reading.sequence,
             ui_amount(split.amount, decimals),
             ui_amount(split.fee, decimals),

@@ -39,6 +39,24 @@ fn keyfile(dir: &Path, name: &str) -> (Keypair, String) {
     (keypair, path.to_str().unwrap().to_string())
 }
 
+/// Runs `depin args` for a person (display output); returns its stdout.
+fn human(net: &Localnet, args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_depin"))
+        .env("HOME", std::env::temp_dir())
+        .args(["-u", &net.url()])
+        .arg("-k")
+        .arg(&net.payer_file)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// Whether the validator suite can run here (else it is skipped, with a note).
 fn prerequisites() -> bool {
     let programs: Vec<depin_localnet::SbfProgram> = harness::programs()
@@ -255,6 +273,11 @@ async fn tariffs_sessions_readings_settle_close_and_reclaim() {
     assert_eq!(shown["paused"], false);
     assert_eq!(shown["stale"], false);
     assert_eq!(shown["tokenized"], false);
+    let text = human(&net, &["pay", "tariff", "show", &record_s]);
+    assert!(
+        text.contains("unit: wh") && text.contains("paused: false"),
+        "{text}"
+    );
 
     // Paused: no new sessions, and the error says how to resume.
     let paused = net.run(&[
@@ -361,13 +384,34 @@ async fn tariffs_sessions_readings_settle_close_and_reclaim() {
     assert_eq!(listed, vec![early_session, main]);
     let at_device = net.run(&["pay", "session", "list", "--device", &record_s]);
     assert_eq!(at_device["sessions"].as_array().unwrap().len(), 2);
+    let table = human(&net, &["pay", "session", "list", "--device", &record_s]);
+    assert!(
+        table.contains(&main_s) && table.contains("settled"),
+        "{table}"
+    );
 
     // A few seconds of charging before the first reading (the program
     // refuses more energy than the charger can deliver since the open).
     harness::wait_for_cluster_time(&cluster, stored.opened_at + 2).await;
 
     // The device owner settles 100 Wh: 0.2 USDC = fee 2.5% + operator 10%
-    // + the machine's rest. Payout accounts are created as needed.
+    // + the machine's rest. A dry run first: the split the program will
+    // make, and nothing sent.
+    let dry = net.run(&[
+        "pay",
+        "settle",
+        &main_s,
+        "--device-keypair",
+        &charger_file,
+        "--units",
+        "100",
+        "--dry-run",
+    ]);
+    assert_eq!(split(&dry), [200_000, 5_000, 20_000, 175_000]);
+    assert!(dry["dry_run"]["compute_units"].as_u64().unwrap() > 0);
+    assert!(dry["transaction"].is_null());
+    assert_eq!(balance(&cluster, &stored.escrow).await, 5 * USDC);
+    // Payout accounts are created as needed.
     let settled = net.run(&[
         "pay",
         "settle",
@@ -416,7 +460,24 @@ async fn tariffs_sessions_readings_settle_close_and_reclaim() {
     let reading_file = dir.path().join("reading.json");
     std::fs::write(&reading_file, serde_json::to_string(&signed).unwrap()).unwrap();
     let reading_path = reading_file.to_str().unwrap();
-    let submitted = net.run(&["pay", "reading", "submit", reading_path]);
+    // Submitted from stdin, as a relay would pipe it.
+    let mut submit = net
+        .depin()
+        .args(["pay", "reading", "submit", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = submit.stdin.take().unwrap();
+        stdin.write_all(signed.to_string().as_bytes()).unwrap();
+    }
+    let submitted = harness::parse(
+        &submit.wait_with_output().unwrap(),
+        &["pay", "reading", "submit", "-"],
+    );
     assert_eq!(submitted["sequence"], 2);
     assert_eq!(split(&submitted), [300_000, 7_500, 30_000, 262_500]);
     assert_eq!(amount(&submitted["settled"]), 500_000);
