@@ -76,7 +76,7 @@ if [ "${1:-}" != "--native" ]; then
   rpc_tests=$(test_binaries -p depin-client --test rpc)
   e2e_tests=$(test_binaries -p depin-cli --test e2e)
   cli_tests=$(test_binaries -p depin-cli --test cli_network --test cli_token --test cli_device \
-    --test cli_stake --test cli_frac --test walkthrough)
+    --test cli_stake --test cli_frac --test cli_pay --test walkthrough)
   crank_tests=$(test_binaries -p depin-crank --test e2e)
   logs=$(mktemp -d)
   run_suite() {

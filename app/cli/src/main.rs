@@ -26,8 +26,8 @@ use depin_client::rpc::{CommitmentLevel, RpcCluster, RpcConfig};
 use depin_client::Keypair;
 
 use commands::{
-    deploy, device, fractional, init, keys, maker, network, portfolio, revenue, rewards, staking,
-    token, wallet,
+    deploy, device, fractional, init, keys, maker, network, payments, portfolio, revenue, rewards,
+    staking, token, wallet,
 };
 use config::{Overrides, Settings, Source};
 use output::OutputFormat;
@@ -140,6 +140,9 @@ enum Command {
     /// A machine's revenue: deposit, claim, move shares in and out of the holding.
     #[command(subcommand)]
     Revenue(revenue::RevenueCommand),
+    /// Metered payments: tariffs, sessions, device-signed readings, settle, close, reclaim.
+    #[command(subcommand)]
+    Pay(payments::PayCommand),
     /// An investor's holdings (shares, part of each machine, revenue) and an owner's devices.
     Portfolio(portfolio::PortfolioArgs),
     /// SPL tokens without the spl-token CLI: create-mint, create-account, mint, transfer, balance.
@@ -292,6 +295,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Revenue(command) => {
             let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
             revenue::run(&session, command).await
+        }
+        Command::Pay(command) => {
+            let session = tx::Session::open(cli.global.settings()?, output, command.tx_args())?;
+            payments::run(&session, command).await
         }
         Command::Portfolio(args) => {
             let settings = cli.global.settings()?;

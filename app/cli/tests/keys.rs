@@ -61,7 +61,7 @@ fn the_committed_ids_match_the_public_localnet_keys() {
             "json",
         ],
     ));
-    assert_eq!(programs(&list).len(), 5);
+    assert_eq!(programs(&list).len(), depin_client::PROGRAMS.len());
     for program in programs(&list) {
         assert_eq!(program["matches"], true, "{program}");
     }

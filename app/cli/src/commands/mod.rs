@@ -5,6 +5,7 @@ pub mod init;
 pub mod keys;
 pub mod maker;
 pub mod network;
+pub mod payments;
 pub mod portfolio;
 pub mod revenue;
 pub mod rewards;
