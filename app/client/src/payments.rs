@@ -240,14 +240,8 @@ pub async fn settlement_accounts(
     let stored = session(cluster, session_address).await?;
     let device: Device = fetch(cluster, &stored.device).await?;
     let mint = stored.payment_mint;
-    let payee_account = |owner: Pubkey| async move {
-        Ok::<_, ClientError>(
-            match crate::token::default_account(cluster, &owner, &mint).await? {
-                Some((address, _)) => address,
-                None => crate::token::associated_address(&owner, &mint),
-            },
-        )
-    };
+    let payee_account =
+        |owner: Pubkey| async move { token_account_of(cluster, &owner, &mint).await };
     let fee_account = (stored.fee_bps > 0).then_some(stored.fee_account);
     let operator_account = if device.operator != Pubkey::default() && stored.operator_cut_bps > 0 {
         Some(payee_account(device.operator).await?)
@@ -392,6 +386,24 @@ pub async fn settle_reading_instructions(
     Ok(instructions)
 }
 
+/// `owner`'s token account of `mint` that payments use: its default
+/// account ([`crate::token::default_account`]), else its associated one
+/// (which may not exist yet). A cluster that cannot list accounts (the
+/// in-process bank) gets the associated one.
+pub async fn token_account_of(
+    cluster: &impl Cluster,
+    owner: &Pubkey,
+    mint: &Pubkey,
+) -> Result<Pubkey, ClientError> {
+    match crate::token::default_account(cluster, owner, mint).await {
+        Ok(Some((address, _))) => Ok(address),
+        Ok(None) | Err(ClientError::Unsupported { .. }) => {
+            Ok(crate::token::associated_address(owner, mint))
+        }
+        Err(error) => Err(error),
+    }
+}
+
 /// A session about to open, with the instructions that open it.
 #[derive(Debug, Clone)]
 pub struct OpenSessionPlan {
@@ -417,19 +429,20 @@ pub async fn open_session_instructions(
     let mint = stored_tariff.payment_mint;
     let customer_source = match source {
         Some(source) => source,
-        None => crate::token::default_account(cluster, customer, &mint)
-            .await?
-            .map(|(address, _)| address)
-            .unwrap_or_else(|| crate::token::associated_address(customer, &mint)),
+        None => token_account_of(cluster, customer, &mint).await?,
     };
     let mut instructions = vec![];
     let market = crate::fractional::market(cluster, &stored_tariff.network).await?;
     let fee_account = match market {
         Some(market) if market.fee_bps > 0 => {
-            let (address, create) =
-                crate::token::receiving_account(cluster, payer, &market.fee_recipient, &mint)
-                    .await?;
-            instructions.extend(create);
+            let address = token_account_of(cluster, &market.fee_recipient, &mint).await?;
+            if cluster.get_account(&address).await?.is_none() {
+                instructions.push(crate::token::create_associated_idempotent(
+                    payer,
+                    &market.fee_recipient,
+                    &mint,
+                ));
+            }
             Some(address)
         }
         _ => None,
