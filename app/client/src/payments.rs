@@ -368,6 +368,7 @@ pub async fn reading_target(
         device_key: device.device_key,
         registration: stored.registration,
         session: *session_address,
+        opened_at: stored.opened_at,
     })
 }
 

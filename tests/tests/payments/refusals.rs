@@ -121,6 +121,11 @@ async fn the_signed_message_must_be_this_reading_of_this_session() {
             registration: target.registration + 1,
             ..target
         },
+        // Another opening of a session at this address.
+        ReadingTarget {
+            opened_at: target.opened_at - 1,
+            ..target
+        },
     ];
     for wrong in wrong_targets {
         // A real signature by the device's key, settled on this session.
@@ -632,4 +637,35 @@ async fn a_re_registered_device_no_longer_settles_older_sessions() {
     p.advance(i64::from(SESSION_SECS)).await;
     p.reclaim(&session).await.unwrap();
     assert_eq!(p.balance(&p.customer_usdc).await, CUSTOMER_USDC);
+}
+
+/// A session id may be used again once its session ended (the account is
+/// closed, so the address is free): the readings the device signed for the
+/// ended session must not charge the new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reading_of_an_ended_session_does_not_charge_its_successor() {
+    let p = Pay::new().await;
+    let s = &p.station;
+    let first = p.open(s, 1, DEPOSIT).await;
+    p.advance(HOUR).await;
+    let old = p.sign(s, &first, 4_000, 1, false).await;
+    p.settle(&old).await.unwrap();
+    p.read(s, &first, 4_000, 2, true).await.unwrap();
+    assert_eq!(p.balance(&p.customer_usdc).await, CUSTOMER_USDC - USDC);
+
+    // The same id again: the same session address.
+    let second = p.open(s, 1, DEPOSIT).await;
+    assert_eq!(second, first);
+    p.advance(HOUR).await;
+    let before = p.snapshot(&second, &[]).await;
+    refused(
+        &p,
+        &before,
+        p.settle(&old).await,
+        PaymentsError::ReadingMessageMismatch,
+    )
+    .await;
+    // Its own readings settle.
+    p.read(s, &second, 4_000, 1, true).await.unwrap();
+    assert_eq!(p.balance(&p.customer_usdc).await, CUSTOMER_USDC - 2 * USDC);
 }

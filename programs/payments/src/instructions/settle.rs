@@ -94,6 +94,7 @@ impl Settle<'_> {
             &self.instructions_sysvar,
             &self.device,
             &self.session.key(),
+            self.session.opened_at,
             &args.reading(),
         )
     }
