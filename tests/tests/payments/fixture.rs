@@ -6,6 +6,7 @@
 //! `settle_reading_instructions`), the way the CLI and the crank use them.
 
 use depin_client::device_signer::{sign_reading, ReadingTarget, SignedReading};
+use depin_client::fractional::AssetKeys;
 use depin_client::payments::{
     self, MeterReading, MeterUnit, OpenSessionArgs, Session, SessionKeys, SessionOpening,
     SettlementAccounts, Tariff, TariffTerms,
@@ -479,6 +480,54 @@ impl Pay {
         self.m.buy(&b, 0, 100).await.unwrap();
         self.m.close_and_settle(0, &[&a, &b]).await;
         (a, b)
+    }
+
+    /// The host tokenizes an owned station into 1,000 shares paid in USDC
+    /// and sells `shares` of them (1 USDC each) to a new investor, whose
+    /// shares earn from the purchase on.
+    pub async fn tokenize_and_sell(&self, s: &Station, shares: u64) -> (AssetKeys, Investor) {
+        let network = &self.m.env.network;
+        let host = &s.controller;
+        let ix = fractional::create_asset(
+            &self.payer(),
+            &host.pubkey(),
+            network,
+            &s.device,
+            &self.m.usdc,
+            1_000,
+        );
+        self.send(&[ix], &[host]).await.unwrap();
+        let keys = AssetKeys::of_device(&s.device);
+        let terms = self.m.terms(shares, USDC, 0, 0, false).await;
+        let ix = fractional::create_offering(
+            &self.payer(),
+            &host.pubkey(),
+            network,
+            &keys,
+            0,
+            &self.m.usdc,
+            terms,
+        );
+        self.send(&[ix], &[host]).await.unwrap();
+        let investor = self.m.investor(shares * USDC, false).await;
+        let ix = fractional::buy(
+            &investor.key(),
+            &keys,
+            0,
+            network,
+            false,
+            &investor.usdc,
+            shares,
+        );
+        self.send(&[ix], &[&investor.wallet]).await.unwrap();
+        assert_eq!(
+            depin_client::revenue::pool(self.cluster(), &keys.share_mint)
+                .await
+                .unwrap()
+                .total_weight,
+            u128::from(shares)
+        );
+        (keys, investor)
     }
 
     /// The escrow, the session, the payout accounts and the pool: to show a

@@ -351,3 +351,98 @@ async fn the_customer_signs_and_pays_from_its_own_account() {
             .unwrap();
     assert_eq!(tariff.price_per_unit, PRICE);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tariff_set_by_a_former_owner_is_stale() {
+    let p = Pay::new().await;
+    let s = &p.station;
+    let buyer = p.m.env.wallet().await;
+    let ix = depin_client::registry::transfer_device(
+        &s.controller.pubkey(),
+        &p.m.env.network,
+        &s.key.pubkey(),
+        &buyer.pubkey(),
+    );
+    p.send(&[ix], &[&s.controller]).await.unwrap();
+    let before = snapshot(&p.m.env, &[p.customer_usdc, p.session_address(s, 1)]).await;
+    assert_error(p.try_open(s, 1, DEPOSIT).await, PaymentsError::StaleTariff);
+    before.assert_unchanged(&p.m.env).await;
+    // The new owner sets its own terms.
+    let ix = payments::set_tariff(
+        &p.payer(),
+        &buyer.pubkey(),
+        &p.m.env.network,
+        &s.device,
+        &buyer.pubkey(),
+        &p.m.usdc,
+        terms(),
+    );
+    p.send(&[ix], &[&buyer]).await.unwrap();
+    assert_eq!(p.tariff(s).await.owner, buyer.pubkey());
+    p.open(s, 1, DEPOSIT).await;
+}
+
+/// Tokenizing hands the device to its asset: a tariff its owner set before
+/// (possibly in another mint) must not keep selling the machine's service
+/// past the holders.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tariff_set_before_tokenizing_is_stale() {
+    let p = Pay::bare().await;
+    let s = &p.station;
+    let eur = p.m.env.mint().await;
+    let ix = payments::set_tariff(
+        &p.payer(),
+        &s.controller.pubkey(),
+        &p.m.env.network,
+        &s.device,
+        &s.owner_account,
+        &eur,
+        terms(),
+    );
+    p.send(&[ix], &[&s.controller]).await.unwrap();
+    let (keys, _) = p.tokenize_and_sell(s, 100).await;
+    assert_eq!(p.tariff(s).await.owner, s.controller.pubkey());
+    let mut opening = p.opening(s, Some(p.fee_account));
+    opening.payment_mint = eur;
+    let ix = payments::open_session(
+        &opening,
+        payments::OpenSessionArgs {
+            id: 1,
+            deposit: DEPOSIT,
+        },
+    );
+    assert_error(
+        p.send(&[ix], &[&p.customer]).await,
+        PaymentsError::StaleTariff,
+    );
+    // The asset's authority sets it again, in the pool's mint only.
+    let tokenized = Station {
+        key: s.key.insecure_clone(),
+        device: s.device,
+        owner_account: keys.asset,
+        controller: s.controller.insecure_clone(),
+        payout: s.payout,
+    };
+    let ix = payments::set_tariff(
+        &p.payer(),
+        &s.controller.pubkey(),
+        &p.m.env.network,
+        &s.device,
+        &keys.asset,
+        &eur,
+        terms(),
+    );
+    assert_error(
+        p.send(&[ix], &[&s.controller]).await,
+        PaymentsError::WrongPaymentMint,
+    );
+    p.set_tariff(&tokenized, terms()).await.unwrap();
+    assert_eq!(p.tariff(s).await.owner, keys.asset);
+    let session = p.open(&tokenized, 1, DEPOSIT).await;
+    p.advance(HOUR).await;
+    p.read(&tokenized, &session, 4_000, 1, false).await.unwrap();
+    let pool = depin_client::revenue::pool(p.cluster(), &keys.share_mint)
+        .await
+        .unwrap();
+    assert_eq!(pool.total_deposited, 975_000);
+}

@@ -346,3 +346,62 @@ async fn the_client_reads_what_a_settlement_pays() {
         p.m.keys.revenue_pool
     );
 }
+
+/// A session opened before its device was tokenized, in a mint other than
+/// the revenue pool's: the pool cannot take it, so the machine's manager is
+/// paid (what the owner would have been) rather than the session sticking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_opened_before_tokenizing_pays_the_manager_in_its_mint() {
+    let p = Pay::bare().await;
+    let s = &p.station;
+    let eur = p.m.env.mint().await;
+    let ix = payments::set_tariff(
+        &p.payer(),
+        &s.controller.pubkey(),
+        &p.m.env.network,
+        &s.device,
+        &s.owner_account,
+        &eur,
+        terms(),
+    );
+    p.send(&[ix], &[&s.controller]).await.unwrap();
+    let customer_eur = p.m.env.token_account(&eur, &p.customer.pubkey()).await;
+    token::mint_to(p.cluster(), &eur, &customer_eur, &p.m.env.admin, DEPOSIT)
+        .await
+        .unwrap();
+    let plan = payments::open_session_instructions(
+        p.cluster(),
+        &p.payer(),
+        &p.customer.pubkey(),
+        &s.device,
+        payments::OpenSessionArgs {
+            id: 1,
+            deposit: DEPOSIT,
+        },
+        Some(customer_eur),
+    )
+    .await
+    .unwrap();
+    p.send(&plan.instructions, &[&p.customer]).await.unwrap();
+    let session = plan.session;
+
+    let (keys, investor) = p.tokenize_and_sell(s, 100).await;
+    p.advance(HOUR).await;
+    let accounts = p.accounts(&session).await;
+    let hosts_eur = token::associated_address(&s.controller.pubkey(), &eur);
+    assert_eq!(accounts.machine_account, Some(hosts_eur));
+    assert_eq!(accounts.device_owner, keys.asset);
+    p.read(s, &session, 4_000, 1, true).await.unwrap();
+    assert_eq!(p.balance(&hosts_eur).await, 975_000);
+    let fee_eur = token::associated_address(&p.m.fee_recipient.pubkey(), &eur);
+    assert_eq!(p.balance(&fee_eur).await, 25_000);
+    assert_eq!(p.balance(&customer_eur).await, DEPOSIT - USDC);
+    let pool = revenue::pool(p.cluster(), &keys.share_mint).await.unwrap();
+    assert_eq!(pool.total_deposited, 0);
+    assert_eq!(
+        fractional::purchase_position(p.cluster(), &keys, 0, &investor.key())
+            .await
+            .unwrap(),
+        Some((100, 0))
+    );
+}
