@@ -3,6 +3,7 @@
 
 mod fixture;
 mod flow;
+mod properties;
 mod reclaim;
 mod refusals;
 mod sessions;
