@@ -298,12 +298,14 @@ impl Books<'_> {
                     }
                 }
                 (None, Err(_)) => {}
-                (verdict, result) => return Err(TestCaseError::fail(format!(
+                (verdict, result) => {
+                    return Err(TestCaseError::fail(format!(
                     "units {units} seq {sequence} final {} at +{}s: model {verdict:?}, chain {:?}",
                     step.is_final,
                     now - open.opened_at,
                     result.map(|_| ()).map_err(|e| e.to_string())
-                ))),
+                )))
+                }
             }
             self.balance(&[escrow]).await?;
         }
