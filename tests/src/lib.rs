@@ -15,6 +15,8 @@ use depin_registry::state::{Device, DeviceKind, Maker, Member, Network};
 pub use solana_instruction::error::InstructionError;
 use solana_transaction_error::TransactionError;
 
+pub mod market;
+
 pub const SOL: u64 = 1_000_000_000;
 /// San Francisco, H3 resolution 9.
 pub const SF_CELL: u64 = 0x8928308280fffff;

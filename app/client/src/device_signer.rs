@@ -27,19 +27,30 @@ pub struct ReadingTarget {
     /// The device's registration the session was opened under.
     pub registration: u32,
     pub session: Pubkey,
+    /// When the session opened (`Session::opened_at`): a session id used
+    /// again after its session ended names the same account, so readings
+    /// bind the opening too.
+    pub opened_at: i64,
 }
 
 impl ReadingTarget {
     /// The exact bytes the device signs for `reading`.
     pub fn message(&self, reading: &MeterReading) -> [u8; MESSAGE_LEN] {
-        meter::message(&self.device, self.registration, &self.session, reading)
+        meter::message(
+            &self.device,
+            self.registration,
+            &self.session,
+            self.opened_at,
+            reading,
+        )
     }
 }
 
 /// A reading and the device key's signature of its message.
 ///
-/// JSON: `{"device", "device_key", "registration", "session", "units",
-/// "sequence", "final", "signature"}` (keys and signature in base58).
+/// JSON: `{"device", "device_key", "registration", "session", "opened_at",
+/// "units", "sequence", "final", "signature"}` (keys and signature in
+/// base58).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "SignedReadingJson", into = "SignedReadingJson")]
 pub struct SignedReading {
@@ -95,6 +106,7 @@ struct SignedReadingJson {
     device_key: String,
     registration: u32,
     session: String,
+    opened_at: i64,
     units: u64,
     sequence: u64,
     #[serde(rename = "final")]
@@ -109,6 +121,7 @@ impl From<SignedReading> for SignedReadingJson {
             device_key: signed.target.device_key.to_string(),
             registration: signed.target.registration,
             session: signed.target.session.to_string(),
+            opened_at: signed.target.opened_at,
             units: signed.reading.units,
             sequence: signed.reading.sequence,
             is_final: signed.reading.is_final,
@@ -132,6 +145,7 @@ impl TryFrom<SignedReadingJson> for SignedReading {
                 device_key: key("device_key", &json.device_key)?,
                 registration: json.registration,
                 session: key("session", &json.session)?,
+                opened_at: json.opened_at,
             },
             reading: MeterReading {
                 units: json.units,
@@ -156,6 +170,7 @@ mod tests {
             device_key,
             registration: 3,
             session: Pubkey::new_unique(),
+            opened_at: 1_700_000_000,
         }
     }
 
@@ -171,6 +186,7 @@ mod tests {
         assert!(signed.verify());
         let json = serde_json::to_string(&signed).unwrap();
         assert!(json.contains("\"final\":false"));
+        assert!(json.contains("\"opened_at\":1700000000"));
         assert_eq!(
             serde_json::from_str::<SignedReading>(&json).unwrap(),
             signed

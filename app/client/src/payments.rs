@@ -251,8 +251,9 @@ pub async fn settlement_accounts(
     let (machine_account, revenue) = match machine_of(cluster, &device).await? {
         Machine::Owned { owner } => (Some(payee_account(owner).await?), None),
         Machine::Tokenized { asset, pool } => {
-            // While no share earns, the program pays the asset's manager.
-            let manager = if pool.total_weight == 0 {
+            // While no share earns, or for a session in another mint than
+            // the pool's, the program pays the asset's manager.
+            let manager = if pool.total_weight == 0 || pool.payment_mint != mint {
                 Some(payee_account(asset.authority).await?)
             } else {
                 None
@@ -368,6 +369,7 @@ pub async fn reading_target(
         device_key: device.device_key,
         registration: stored.registration,
         session: *session_address,
+        opened_at: stored.opened_at,
     })
 }
 

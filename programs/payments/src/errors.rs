@@ -14,7 +14,7 @@ pub enum PaymentsError {
     WrongPaymentMint,
     #[msg("The tariff is paused: no new sessions")]
     TariffPaused,
-    #[msg("The tariff was set for an earlier registration of this device")]
+    #[msg("The tariff was set for an earlier registration or owner of this device: its controller must set it again")]
     StaleTariff,
     #[msg("The network is paused")]
     NetworkPaused,

@@ -11,10 +11,13 @@ use solana_instructions_sysvar::get_instruction_relative;
 
 use crate::errors::PaymentsError;
 
+/// The device signed `reading` of `session` (its address and its opening
+/// time: an id used again names the same address, not the same session).
 pub fn require_signed_by_device(
     instructions_sysvar: &AccountInfo,
     device: &Account<Device>,
     session: &Pubkey,
+    opened_at: i64,
     reading: &MeterReading,
 ) -> Result<()> {
     let previous = get_instruction_relative(-1, instructions_sysvar)
@@ -31,7 +34,13 @@ pub fn require_signed_by_device(
         device.device_key,
         PaymentsError::ReadingSignerMismatch
     );
-    let expected = meter::message(&device.key(), device.registration, session, reading);
+    let expected = meter::message(
+        &device.key(),
+        device.registration,
+        session,
+        opened_at,
+        reading,
+    );
     require!(
         signed == expected.as_slice(),
         PaymentsError::ReadingMessageMismatch

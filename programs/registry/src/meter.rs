@@ -18,10 +18,11 @@ pub const DOMAIN: &[u8; 16] = b"depin-meter-v1\0\0";
 /// | 16..48   | device account (binds program, network and device key) |
 /// | 48..52   | registration (u32): nothing signed before a re-registration verifies after it |
 /// | 52..84   | session account (binds device, customer and session id) |
-/// | 84..92   | units (u64): the session's cumulative meter reading |
-/// | 92..100  | sequence (u64): strictly increasing per session |
-/// | 100      | final (1 = this reading closes the session, else 0) |
-pub const MESSAGE_LEN: usize = 16 + 32 + 4 + 32 + 8 + 8 + 1;
+/// | 84..92   | opened_at (i64): when the session opened. A session id may be used again once its session ended, at the same account address: nothing signed for the ended session verifies for the new one |
+/// | 92..100  | units (u64): the session's cumulative meter reading |
+/// | 100..108 | sequence (u64): strictly increasing per session |
+/// | 108      | final (1 = this reading closes the session, else 0) |
+pub const MESSAGE_LEN: usize = 16 + 32 + 4 + 32 + 8 + 8 + 8 + 1;
 
 /// A device's cumulative reading for one session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -34,11 +35,12 @@ pub struct MeterReading {
     pub is_final: bool,
 }
 
-/// The bytes a device signs for `reading` of `session`.
+/// The bytes a device signs for `reading` of `session`, opened at `opened_at`.
 pub fn message(
     device: &Pubkey,
     registration: u32,
     session: &Pubkey,
+    opened_at: i64,
     reading: &MeterReading,
 ) -> [u8; MESSAGE_LEN] {
     let mut out = [0u8; MESSAGE_LEN];
@@ -46,9 +48,10 @@ pub fn message(
     out[16..48].copy_from_slice(device.as_ref());
     out[48..52].copy_from_slice(&registration.to_le_bytes());
     out[52..84].copy_from_slice(session.as_ref());
-    out[84..92].copy_from_slice(&reading.units.to_le_bytes());
-    out[92..100].copy_from_slice(&reading.sequence.to_le_bytes());
-    out[100] = u8::from(reading.is_final);
+    out[84..92].copy_from_slice(&opened_at.to_le_bytes());
+    out[92..100].copy_from_slice(&reading.units.to_le_bytes());
+    out[100..108].copy_from_slice(&reading.sequence.to_le_bytes());
+    out[108] = u8::from(reading.is_final);
     out
 }
 
@@ -64,15 +67,17 @@ mod tests {
             sequence: 1,
             is_final: false,
         };
-        let base = message(&device, 1, &session, &reading);
+        let base = message(&device, 1, &session, 100, &reading);
         let variants = [
-            message(&Pubkey::new_unique(), 1, &session, &reading),
-            message(&device, 2, &session, &reading),
-            message(&device, 1, &Pubkey::new_unique(), &reading),
+            message(&Pubkey::new_unique(), 1, &session, 100, &reading),
+            message(&device, 2, &session, 100, &reading),
+            message(&device, 1, &Pubkey::new_unique(), 100, &reading),
+            message(&device, 1, &session, 101, &reading),
             message(
                 &device,
                 1,
                 &session,
+                100,
                 &MeterReading {
                     units: 6,
                     ..reading
@@ -82,6 +87,7 @@ mod tests {
                 &device,
                 1,
                 &session,
+                100,
                 &MeterReading {
                     sequence: 2,
                     ..reading
@@ -91,6 +97,7 @@ mod tests {
                 &device,
                 1,
                 &session,
+                100,
                 &MeterReading {
                     is_final: true,
                     ..reading

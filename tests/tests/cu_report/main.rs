@@ -6,6 +6,7 @@
 //! a regression, not noise.
 
 mod fractional;
+mod payments;
 mod registry;
 mod report;
 mod rewards;
@@ -20,6 +21,7 @@ async fn compute_units() {
     rewards::measure(&mut rows).await;
     staking::measure(&mut rows).await;
     fractional::measure(&mut rows).await;
+    payments::measure(&mut rows).await;
     let sbf = depin_client::local::ProgramMode::from_env().is_sbf();
 
     let budgets: Vec<Budget> = [
@@ -27,6 +29,7 @@ async fn compute_units() {
         rewards::BUDGETS,
         staking::BUDGETS,
         fractional::BUDGETS,
+        payments::BUDGETS,
     ]
     .concat();
     report::check_coverage_and_events(&rows, &budgets, sbf);
@@ -34,5 +37,6 @@ async fn compute_units() {
         report::write_report(&rows, &budgets);
         report::check_budgets(&rows, &budgets);
         rewards::check_claim_target(&rows);
+        payments::check_settle_target(&rows);
     }
 }

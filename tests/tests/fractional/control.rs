@@ -14,31 +14,6 @@ use depin_tests::*;
 
 use crate::fixture::{Investor, Market, USDC, WEEK};
 
-impl Market {
-    fn transfer_asset_ix(&self, by: &Pubkey, to: &Pubkey) -> depin_client::Instruction {
-        fractional::transfer_asset(by, &self.env.network, &self.keys, to)
-    }
-
-    fn retire_ix(&self, by: &Pubkey) -> depin_client::Instruction {
-        fractional::retire_asset(by, &self.env.network, &self.keys)
-    }
-
-    fn operator_ix(&self, by: &Pubkey, operator: &Pubkey) -> depin_client::Instruction {
-        fractional::set_asset_operator(by, &self.env.network, &self.keys, operator)
-    }
-
-    /// The registry's own owner-only instructions, tried by the former owner.
-    fn registry_owner_ixs(&self, by: &Pubkey, to: &Pubkey) -> Vec<depin_client::Instruction> {
-        let (network, key) = (&self.env.network, &self.device_key);
-        vec![
-            registry::transfer_device(by, network, key, to),
-            registry::set_device_operator(by, network, key, to),
-            registry::retire_device(by, network, key),
-            registry::close_device(by, network, key),
-        ]
-    }
-}
-
 /// The attack of issue 8, item 1: the owner tokenizes, then sells the
 /// device in the registry and keeps selling shares of it. Now the registry
 /// refuses the transfer (the asset holds the record), and a handover of the

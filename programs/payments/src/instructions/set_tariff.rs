@@ -58,6 +58,7 @@ pub fn handler(ctx: Context<SetTariff>, terms: TariffTerms) -> Result<()> {
     tariff.device = accounts.device.key();
     tariff.network = accounts.network.key();
     tariff.registration = accounts.device.registration;
+    tariff.owner = accounts.device.owner;
     tariff.payment_mint = accounts.payment_mint.key();
     tariff.set_terms(&terms);
     tariff.bump = ctx.bumps.tariff;

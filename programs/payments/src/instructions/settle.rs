@@ -94,6 +94,7 @@ impl Settle<'_> {
             &self.instructions_sysvar,
             &self.device,
             &self.session.key(),
+            self.session.opened_at,
             &args.reading(),
         )
     }
@@ -177,9 +178,12 @@ impl<'info> Settle<'info> {
                     .as_ref()
                     .ok_or(PaymentsError::WrongAccount)?;
                 require_keys_eq!(pool.key(), asset.revenue_pool, PaymentsError::WrongAccount);
-                if pool.require_earning().is_err() {
+                if pool.total_weight == 0 || pool.payment_mint != self.session.payment_mint {
                     // No share earns yet: nobody to pay pro rata, so the
                     // machine's manager is paid (as device rewards are).
+                    // Likewise for a session opened before the device was
+                    // tokenized, in another mint than the pool's (a tariff
+                    // set before tokenizing opens no new session).
                     pay(
                         self.payout_account(&self.machine_account, &asset.authority)?,
                         split.machine,

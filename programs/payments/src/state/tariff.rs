@@ -71,6 +71,12 @@ pub struct Tariff {
     /// The device registration the tariff was set for: a device closed and
     /// registered again starts without a usable tariff.
     pub registration: u32,
+    /// The device's owner when the tariff was set (its asset when
+    /// tokenized): a device that changes hands, or is tokenized, opens no
+    /// session until its new controller sets the tariff again, so a former
+    /// owner's terms (or mint) never sell the machine's service to the
+    /// new owner's or the holders' account.
+    pub owner: Pubkey,
     pub payment_mint: Pubkey,
     pub unit: MeterUnit,
     pub price_per_unit: u64,
@@ -109,6 +115,7 @@ impl Tariff {
             device.registration,
             PaymentsError::StaleTariff
         );
+        require_keys_eq!(self.owner, device.owner, PaymentsError::StaleTariff);
         require!(deposit >= self.min_deposit, PaymentsError::DepositTooSmall);
         Ok(())
     }

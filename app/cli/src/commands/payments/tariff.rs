@@ -67,6 +67,7 @@ pub(super) async fn tariff(session: &Session, command: TariffCommand) -> Result<
                 device: record,
                 network,
                 registration: stored.registration,
+                owner: stored.owner,
                 payment_mint: mint,
                 unit: terms.unit,
                 price_per_unit: price,
