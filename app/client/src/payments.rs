@@ -189,18 +189,56 @@ pub fn settle_instructions(
     [signed.ed25519_instruction(), settle]
 }
 
-/// After the deadline anyone ends the session; the rest goes back.
+/// After the deadline anyone ends the session; the rest goes back to the
+/// refund account.
 pub fn reclaim(session: &Pubkey, keys: &SessionKeys) -> Instruction {
+    reclaim_to(session, keys, None)
+}
+
+/// [`reclaim`], refunding to `customer_account` (a token account of the
+/// session's mint owned by its customer) when the refund account is gone.
+pub fn reclaim_to(
+    session: &Pubkey,
+    keys: &SessionKeys,
+    customer_account: Option<Pubkey>,
+) -> Instruction {
     build(
         accs::Reclaim {
             session: *session,
             escrow: keys.escrow,
             refund_account: keys.refund_account,
             rent_payer: keys.rent_payer,
+            customer_account,
             token_program: TOKEN_PROGRAM_ID,
         },
         ixs::Reclaim {},
     )
+}
+
+/// Everything that reclaims `session_address` now: when the customer closed
+/// the account the deposit came from, its associated account (created
+/// first, `payer` paying its rent) receives the refund instead. Returns the
+/// instructions and the account refunded.
+pub async fn reclaim_instructions(
+    cluster: &impl Cluster,
+    payer: &Pubkey,
+    session_address: &Pubkey,
+) -> Result<(Vec<Instruction>, Pubkey), ClientError> {
+    let stored = session(cluster, session_address).await?;
+    let keys = SessionKeys::of(&stored);
+    let refund_live = cluster
+        .get_account(&stored.refund_account)
+        .await?
+        .is_some_and(|account| account.owner == TOKEN_PROGRAM_ID && !account.data.is_empty());
+    if refund_live {
+        return Ok((vec![reclaim(session_address, &keys)], stored.refund_account));
+    }
+    let (account, create) =
+        crate::token::receiving_account(cluster, payer, &stored.customer, &stored.payment_mint)
+            .await?;
+    let mut instructions: Vec<Instruction> = create.into_iter().collect();
+    instructions.push(reclaim_to(session_address, &keys, Some(account)));
+    Ok((instructions, account))
 }
 
 // ---- readers ----

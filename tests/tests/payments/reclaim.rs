@@ -126,3 +126,63 @@ async fn the_refund_and_the_rents_go_only_where_the_session_says() {
     assert_eq!(p.balance(&p.customer_usdc).await, CUSTOMER_USDC);
     assert_eq!(p.balance(&thiefs_usdc).await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_refund_account_does_not_strand_the_deposit() {
+    let p = Pay::new().await;
+    let session = p.open(&p.station, 1, DEPOSIT).await;
+    // The customer empties and closes the account the deposit came from.
+    let customer = p.customer.pubkey();
+    let (_, parking) = p.usdc_wallet(0).await;
+    let left = p.balance(&p.customer_usdc).await;
+    let empty = token::transfer(&p.customer_usdc, &parking, &customer, left);
+    let close = spl_close(&p.customer_usdc, &customer);
+    p.send(&[empty, close], &[&p.customer]).await.unwrap();
+    assert!(!p.exists(&p.customer_usdc).await);
+    reach_deadline(&p, &session).await;
+    p.advance(1).await;
+    let keys = p.keys(&session).await;
+    let before = p.snapshot(&session, &[]).await;
+
+    // Refused without another account of the customer's, and with someone else's.
+    assert_error(
+        p.send(&[payments::reclaim(&session, &keys)], &[]).await,
+        PaymentsError::WrongPayoutAccount,
+    );
+    let (_, strangers) = p.usdc_wallet(0).await;
+    assert_error(
+        p.send(
+            &[payments::reclaim_to(&session, &keys, Some(strangers))],
+            &[],
+        )
+        .await,
+        PaymentsError::WrongPayoutAccount,
+    );
+    before.assert_unchanged(&p.m.env).await;
+
+    // The client plans the customer's associated account instead.
+    let (instructions, refunded_to) =
+        payments::reclaim_instructions(p.cluster(), &p.payer(), &session)
+            .await
+            .unwrap();
+    assert_eq!(refunded_to, token::associated_address(&customer, &p.m.usdc));
+    p.send(&instructions, &[]).await.unwrap();
+    assert_eq!(p.balance(&refunded_to).await, DEPOSIT);
+    assert_eq!(p.balance(&strangers).await, 0);
+    assert!(!p.exists(&session).await && !p.exists(&p.escrow(&session)).await);
+}
+
+/// SPL Token's close_account of an empty account, rent to its owner.
+fn spl_close(
+    account: &depin_client::Pubkey,
+    owner: &depin_client::Pubkey,
+) -> depin_client::Instruction {
+    anchor_spl::token::spl_token::instruction::close_account(
+        &token::TOKEN_PROGRAM_ID,
+        account,
+        owner,
+        owner,
+        &[],
+    )
+    .unwrap()
+}

@@ -231,9 +231,11 @@ pub(super) async fn reclaim(session: &Session, address: &Pubkey) -> Result<()> {
     let decimals = decimals(session, &stored.payment_mint).await?;
     let escrow = depin_client::token::balance(cluster, &stored.escrow).await?;
     let now = cluster.unix_timestamp().await?;
-    let ix = payments::reclaim(address, &payments::SessionKeys::of(&stored));
+    let payer = session.fee_payer.pubkey();
+    let (instructions, refund_account) =
+        payments::reclaim_instructions(cluster, &payer, address).await?;
     let deadline = stored.deadline;
-    let outcome = execute(session, &[ix], &[], |name| {
+    let outcome = execute(session, &instructions, &[], |name| {
         (name == "SessionNotExpired").then(|| {
             format!(
                 "session {address} runs until {deadline} ({} on the cluster's clock): until then \
@@ -257,14 +259,14 @@ pub(super) async fn reclaim(session: &Session, address: &Pubkey) -> Result<()> {
     let summary = json!({
         "session": address.to_string(),
         "refunded": amount_json(refunded, decimals),
-        "refund_account": stored.refund_account.to_string(),
+        "refund_account": refund_account.to_string(),
         "rent_payer": stored.rent_payer.to_string(),
     });
     session.print(&outcome, summary, || {
         format!(
             "Session {address} reclaimed: {} refunded to {}, rent to {}",
             ui_amount(refunded, decimals),
-            stored.refund_account,
+            refund_account,
             stored.rent_payer
         )
     });
