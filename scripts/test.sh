@@ -27,10 +27,13 @@ if [ "${1:-}" != "--native" ]; then
 fi
 
 # The test executables `cargo test ARGS --no-run` builds (to run them side
-# by side: a running `cargo test` holds the build directory's lock).
+# by side: a running `cargo test` holds the build directory's lock), each as
+# `<its crate's directory>:<executable>` (a test runs in its crate's
+# directory, as under `cargo test`).
 test_binaries() {
   cargo test --locked "$@" --no-run --message-format=json \
-    | jq -r 'select(.reason == "compiler-artifact" and .profile.test and .executable != null) | .executable'
+    | jq -r 'select(.reason == "compiler-artifact" and .profile.test and .executable != null)
+             | (.manifest_path | sub("/Cargo.toml$"; "")) + ":" + .executable'
 }
 
 step "cargo fmt --check"
@@ -71,21 +74,24 @@ if [ "${1:-}" != "--native" ]; then
   # Four suites side by side, each test on its own validator and ports:
   # RpcCluster's tests; the end-to-end tests (deploy, init, the used-by
   # flow, faults); every CLI command through the binary, then the README's
-  # walkthrough verbatim; the crank binary through kills and RPC faults.
+  # walkthrough verbatim; the crank binary through kills and RPC faults,
+  # then the pay commands.
   step "on local validators: RpcCluster, end-to-end, every CLI command, the README walkthrough, the crank"
   rpc_tests=$(test_binaries -p depin-client --test rpc)
   e2e_tests=$(test_binaries -p depin-cli --test e2e)
   cli_tests=$(test_binaries -p depin-cli --test cli_network --test cli_token --test cli_device \
-    --test cli_stake --test cli_frac --test cli_pay --test walkthrough)
-  crank_tests=$(test_binaries -p depin-crank --test e2e)
+    --test cli_stake --test cli_frac --test walkthrough)
+  # cli_pay runs after the crank's e2e: the shortest group takes it.
+  crank_tests="$(test_binaries -p depin-crank --test e2e) $(test_binaries -p depin-cli --test cli_pay)"
   logs=$(mktemp -d)
   run_suite() {
     local name=$1
     shift
     local status=0
-    for binary in "$@"; do
+    for entry in "$@"; do
+      local dir=${entry%%:*} binary=${entry#*:}
       echo "-- $(basename "$binary")"
-      (cd "$ROOT/app/${name%%-*}" && DEPIN_REQUIRE_VALIDATOR=1 "$binary" --include-ignored \
+      (cd "$dir" && DEPIN_REQUIRE_VALIDATOR=1 "$binary" --include-ignored \
         --test-threads=1 --show-output) || status=1
     done >"$logs/$name.log" 2>&1
     echo "$status" >"$logs/$name.status"

@@ -15,13 +15,15 @@ use depin_tests::*;
 
 use crate::report::{fixed_device, fixed_key, Budget, Measured, Recorder};
 
-/// About 25% above the figures measured when they were set (settle: its
-/// costliest path, the revenue pool's CPI, 20,014 CU).
+/// About 25% above the figures measured when they were set; settle's is the
+/// issue's goal itself, 30,000 CU, above its costliest path (a tokenized
+/// battery with an operator: fee, operator, the revenue pool's CPI, and on
+/// the final reading the refund and two closes, about 25,000 CU).
 pub const BUDGETS: &[Budget] = &[
     ("set_tariff", 16_100, "TariffSet"),
     ("set_tariff_paused", 4_300, "TariffPauseSet"),
     ("open_session", 35_300, "SessionOpened"),
-    ("settle", 25_000, "SessionSettled"),
+    ("settle", 30_000, "SessionSettled"),
     ("reclaim", 9_800, "SessionClosed"),
 ];
 
@@ -105,6 +107,9 @@ pub async fn measure(rows: &mut Vec<Measured>) {
         per_investor_cap: 0,
         allowlist_required: false,
     };
+    // The first battery has an operator too: its settlements take every path.
+    let ix = fractional::set_asset_operator(&host.pubkey(), &network, &keys, &operator.pubkey());
+    env.send(&[ix], &[&host]).await.unwrap();
     let ix = fractional::create_offering(&payer, &host.pubkey(), &network, &keys, 0, &usdc, offer);
     env.send(&[ix], &[&host]).await.unwrap();
     let ix = fractional::buy(&buyer.pubkey(), &keys, 0, &network, false, &buyer_usdc, 100);
@@ -217,7 +222,7 @@ pub async fn measure(rows: &mut Vec<Measured>) {
             &battery_key,
             battery,
             1,
-            "tokenized: fee + CPI deposit_revenue to the holders",
+            "tokenized: fee + operator + CPI deposit_revenue to the holders",
         ),
         (
             &idle_key,
@@ -243,26 +248,41 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     let pool = depin_client::revenue::pool(&env.cluster, &keys.share_mint)
         .await
         .unwrap();
-    assert_eq!(pool.total_deposited, 975_000, "the pool was paid");
+    // 4,000 Wh x 250: 2.5% fee, 10% operator, the rest to the holders.
+    assert_eq!(pool.total_deposited, 875_000, "the pool was paid");
     let operator_usdc = token::associated_address(&operator.pubkey(), &usdc);
     assert_eq!(
         token::balance(&env.cluster, &operator_usdc).await.unwrap(),
-        100_000
+        2 * 100_000
     );
 
-    let session = payments::session_address(&charger, &customer.pubkey(), 1);
-    let signed = sign(&env, &charger_key, &session, 8_000, 2, true).await;
-    let accounts = payments::settlement_accounts(&env.cluster, &session)
-        .await
-        .unwrap();
-    r.run(
-        "settle",
-        "final: the split, refund, escrow and session closed",
-        &payments::settle_instructions(&accounts, &signed),
-        &[],
-    )
-    .await;
-    assert!(env.cluster.get_account(&session).await.unwrap().is_none());
+    let finals = [
+        (
+            &charger_key,
+            charger,
+            "final: the split, refund, escrow and session closed",
+        ),
+        (
+            &battery_key,
+            battery,
+            "final, tokenized: fee + operator + CPI, refund, two closes",
+        ),
+    ];
+    for (key, device, note) in finals {
+        let session = payments::session_address(&device, &customer.pubkey(), 1);
+        let signed = sign(&env, key, &session, 8_000, 2, true).await;
+        let accounts = payments::settlement_accounts(&env.cluster, &session)
+            .await
+            .unwrap();
+        r.run(
+            "settle",
+            note,
+            &payments::settle_instructions(&accounts, &signed),
+            &[],
+        )
+        .await;
+        assert!(env.cluster.get_account(&session).await.unwrap().is_none());
+    }
 
     env.cluster.advance_clock(4 * HOUR).await.unwrap();
     let session = payments::session_address(&charger, &customer.pubkey(), 2);
