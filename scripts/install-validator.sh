@@ -51,11 +51,7 @@ fi
 
 log "building solana-test-validator $AGAVE_VERSION (about 30 minutes on 2 cores, once per machine)"
 started=$(date +%s)
-# RocksDB's C++ (the ledger store) is one of the longest parts of the
-# build and the tests' ledgers are tiny, so it is compiled at -O1; the Rust
-# crates keep the release default.
 cargo "+$TOOLCHAIN" install "agave-validator@$AGAVE_VERSION" --locked \
-  --config 'profile.release.package.librocksdb-sys.opt-level=1' \
   --bin solana-test-validator --root "$PREFIX" \
   --target-dir "$CACHE/agave-build" >&2
 mkdir -p "$CACHE/bin"
