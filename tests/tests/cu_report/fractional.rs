@@ -5,10 +5,10 @@
 //! `issuer_dissolve` run inside the fractional instructions (CPI).
 
 use depin_client::fractional::{self, AssetKeys, OfferingTerms};
-use depin_client::{registry, revenue, token, Cluster, Keypair, Pubkey, Signer};
+use depin_client::{registry, revenue, token, Cluster, Signer};
 use depin_tests::*;
 
-use crate::report::{fixed_device, fixed_key, Budget, Measured, Recorder};
+use crate::report::{fixed_key, register_fixed, Budget, Measured, Recorder};
 
 pub const BUDGETS: &[Budget] = &[
     ("configure_market", 12200, "MarketConfigured"),
@@ -32,13 +32,6 @@ pub const BUDGETS: &[Budget] = &[
 
 const USDC: u64 = 1_000_000;
 
-async fn register(env: &Env, maker: &Keypair, owner: &Pubkey, seed: u8) -> Pubkey {
-    let (key, device) = fixed_device(seed, owner);
-    let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &device, None);
-    env.send(&[ix], &[&key, maker]).await.unwrap();
-    depin_registry::pda::device(&env.network, &key.pubkey()).0
-}
-
 pub async fn measure(rows: &mut Vec<Measured>) {
     let env = Env::with_admin(fixed_key(71)).await;
     let (admin, network, payer) = (env.admin.pubkey(), env.network, env.payer());
@@ -56,8 +49,8 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     .unwrap();
     let owner = fixed_key(73);
     env.cluster.airdrop(&owner.pubkey(), SOL).await.unwrap();
-    let battery = register(&env, &maker, &owner.pubkey(), 74).await;
-    let spare = register(&env, &maker, &owner.pubkey(), 75).await;
+    let (_, battery) = register_fixed(&env, &maker, &owner.pubkey(), 74).await;
+    let (_, spare) = register_fixed(&env, &maker, &owner.pubkey(), 75).await;
     let usdc = token::create_mint_at(&env.cluster, &fixed_key(76), &admin, 6)
         .await
         .unwrap();

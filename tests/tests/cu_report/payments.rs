@@ -13,7 +13,7 @@ use depin_client::payments::{
 use depin_client::{registry, token, Cluster, Keypair, Pubkey, Signer};
 use depin_tests::*;
 
-use crate::report::{fixed_device, fixed_key, Budget, Measured, Recorder};
+use crate::report::{fixed_key, register_fixed, Budget, Measured, Recorder};
 
 /// About 25% above the figures measured when they were set; settle's is the
 /// issue's goal itself, 30,000 CU, above its costliest path (a tokenized
@@ -32,14 +32,6 @@ pub const SETTLE_TARGET: u64 = 30_000;
 
 const USDC: u64 = 1_000_000;
 const HOUR: i64 = 3_600;
-
-async fn register(env: &Env, maker: &Keypair, owner: &Pubkey, seed: u8) -> (Keypair, Pubkey) {
-    let (key, device) = fixed_device(seed, owner);
-    let ix = registry::register_device(&env.payer(), &env.network, &maker.pubkey(), &device, None);
-    env.send(&[ix], &[&key, maker]).await.unwrap();
-    let address = depin_registry::pda::device(&env.network, &key.pubkey()).0;
-    (key, address)
-}
 
 /// A funded wallet with a fixed key and its associated USDC account.
 async fn wallet(env: &Env, seed: u8, usdc: &Pubkey, amount: u64) -> (Keypair, Pubkey) {
@@ -79,9 +71,9 @@ pub async fn measure(rows: &mut Vec<Measured>) {
     let (operator, _) = wallet(&env, 106, &usdc, 0).await;
     let (fee_recipient, _) = wallet(&env, 107, &usdc, 0).await;
     let (buyer, buyer_usdc) = wallet(&env, 108, &usdc, 100 * USDC).await;
-    let (charger_key, charger) = register(&env, &maker, &host.pubkey(), 109).await;
-    let (battery_key, battery) = register(&env, &maker, &host.pubkey(), 110).await;
-    let (idle_key, idle) = register(&env, &maker, &host.pubkey(), 111).await;
+    let (charger_key, charger) = register_fixed(&env, &maker, &host.pubkey(), 109).await;
+    let (battery_key, battery) = register_fixed(&env, &maker, &host.pubkey(), 110).await;
+    let (idle_key, idle) = register_fixed(&env, &maker, &host.pubkey(), 111).await;
     let ix = registry::set_device_operator(
         &host.pubkey(),
         &network,

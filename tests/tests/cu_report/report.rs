@@ -77,6 +77,27 @@ pub fn fixed_device(seed: u8, owner: &Pubkey) -> (Keypair, NewDevice) {
     (key, device)
 }
 
+/// Registers a device with a fixed key ([`fixed_device`]) for `owner`,
+/// co-signed by `maker`: its key and its record's address.
+pub async fn register_fixed(
+    env: &Env,
+    maker: &Keypair,
+    owner: &Pubkey,
+    seed: u8,
+) -> (Keypair, Pubkey) {
+    let (key, device) = fixed_device(seed, owner);
+    let ix = depin_client::registry::register_device(
+        &env.payer(),
+        &env.network,
+        &maker.pubkey(),
+        &device,
+        None,
+    );
+    env.send(&[ix], &[&key, maker]).await.unwrap();
+    let address = depin_client::depin_registry::pda::device(&env.network, &key.pubkey()).0;
+    (key, address)
+}
+
 fn budget_of(budgets: &[Budget], instruction: &str) -> Budget {
     *budgets
         .iter()
